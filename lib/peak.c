@@ -14,6 +14,8 @@ static const struct {
 } backends[] = {
 	/* Best first: the order `auto` tries them in. */
 	{ "kernel", AP_PEAK_KERNEL, ap_peak_kernel_open },
+	{ "bpf", AP_PEAK_BPF, ap_peak_bpf_open },
+	{ "sample", AP_PEAK_SAMPLE, ap_peak_sample_open },
 };
 
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
@@ -70,8 +72,12 @@ int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,
 			return backends[i].open(p, cfg, err);
 		if (backends[i].open(p, cfg, &why) == 0)
 			return 0;
-		/* Only "not here" moves on; a real failure is reported. */
-		if (why.code != AP_ERR_UNSUPPORTED) {
+		/*
+		 * "Not here" and "not allowed" (e.g. no BPF privileges)
+		 * move on to the next backend; other failures are reported.
+		 */
+		if (why.code != AP_ERR_UNSUPPORTED &&
+		    why.code != AP_ERR_PERMISSION) {
 			if (err)
 				*err = why;
 			return -1;
@@ -104,6 +110,16 @@ int ap_peak_read_and_clear(struct ap_peak *p, uint32_t *old,
 			   struct ap_error *err)
 {
 	return p->ops->read_and_clear(p->state, old, err);
+}
+
+int ap_peak_distribution(struct ap_peak *p, struct ap_depth_distribution *d,
+			 struct ap_error *err)
+{
+	if (!p->ops->distribution)
+		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
+			       "the %s backend cannot see the depth distribution (only bpf can)",
+			       p->ops->name);
+	return p->ops->distribution(p->state, d, err);
 }
 
 const char *ap_peak_source(const struct ap_peak *p)
