@@ -236,6 +236,28 @@ static void longer_than_known_status(void **state)
 	assert_int_equal(st.value[AP_FIELD_BACKLOG_MAX_DEPTH], 1011);
 }
 
+static void length_of_two_gib(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_dgram *d = fake_push(&fx->peer);
+	struct nlmsghdr *h = (struct nlmsghdr *)d->buf;
+
+	/* libmnl's (int) compare would accept this and walk off the buffer */
+	d->len = NLMSG_HDRLEN;
+	h->nlmsg_len = 0x80000010u;
+	expect_get_error(fx, AP_ERR_PROTOCOL, "claims 2147483664 bytes, 16 received");
+}
+
+static void ack_error_not_an_errno(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t seq = next_seq(fx);
+
+	fake_push(&fx->peer);
+	fake_append_ack(&fx->peer, seq, INT32_MIN);
+	expect_get_error(fx, AP_ERR_PROTOCOL, "invalid error -2147483648");
+}
+
 static void short_ack(void **state)
 {
 	struct fixture *fx = *state;
@@ -372,6 +394,8 @@ int main(void)
 		T(wrong_type),
 		T(short_status),
 		T(longer_than_known_status),
+		T(length_of_two_gib),
+		T(ack_error_not_an_errno),
 		T(short_ack),
 		T(two_replies),
 		T(noop_is_ignored),
