@@ -291,6 +291,9 @@ int ap_nl_request(struct ap_nl *nl, uint16_t type, const void *payload,
 			return receive_error(nl, &x, n, err);
 		if (info.sender_portid != 0)
 			continue; /* not the kernel: nobody may answer for it */
+		if (n == 0) /* would otherwise spin until the deadline */
+			return ap_fail(err, AP_ERR_PROTOCOL, 0,
+				       "empty datagram in reply to %s", what);
 		if (info.truncated)
 			return ap_fail(err, AP_ERR_PROTOCOL, EMSGSIZE,
 				       "reply to %s larger than %zu bytes",

@@ -345,6 +345,19 @@ static void send_failure(void **state)
 	expect_get_error(fx, AP_ERR_SYSTEM, "sending AUDIT_GET");
 }
 
+static void transport_faults(void **state)
+{
+	struct fixture *fx = *state;
+
+	fake_push_errno(&fx->peer, EAGAIN);
+	expect_get_error(fx, AP_ERR_SYSTEM, "receiving the reply to AUDIT_GET: Resource temporarily unavailable");
+	/* the socket closed under us */
+	fake_push_errno(&fx->peer, EBADF);
+	expect_get_error(fx, AP_ERR_SYSTEM, "Bad file descriptor");
+	fake_push(&fx->peer)->len = 0;
+	expect_get_error(fx, AP_ERR_PROTOCOL, "empty datagram");
+}
+
 static bool have_audit_control(void)
 {
 	cap_t caps = cap_get_proc();
@@ -402,6 +415,7 @@ int main(void)
 		T(nobufs_is_retried_then_reported),
 		T(eintr_resumes_unless_cancelled),
 		T(send_failure),
+		T(transport_faults),
 		T(kernel_refusals),
 #undef T
 	};
