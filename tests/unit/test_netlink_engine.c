@@ -236,6 +236,28 @@ static void longer_than_known_status(void **state)
 	assert_int_equal(st.value[AP_FIELD_BACKLOG_MAX_DEPTH], 1011);
 }
 
+static void length_of_two_gib(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_dgram *d = fake_push(&fx->peer);
+	struct nlmsghdr *h = (struct nlmsghdr *)d->buf;
+
+	/* libmnl's (int) compare would accept this and walk off the buffer */
+	d->len = NLMSG_HDRLEN;
+	h->nlmsg_len = 0x80000010u;
+	expect_get_error(fx, AP_ERR_PROTOCOL, "claims 2147483664 bytes, 16 received");
+}
+
+static void ack_error_not_an_errno(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t seq = next_seq(fx);
+
+	fake_push(&fx->peer);
+	fake_append_ack(&fx->peer, seq, INT32_MIN);
+	expect_get_error(fx, AP_ERR_PROTOCOL, "invalid error -2147483648");
+}
+
 static void short_ack(void **state)
 {
 	struct fixture *fx = *state;
@@ -323,6 +345,19 @@ static void send_failure(void **state)
 	expect_get_error(fx, AP_ERR_SYSTEM, "sending AUDIT_GET");
 }
 
+static void transport_faults(void **state)
+{
+	struct fixture *fx = *state;
+
+	fake_push_errno(&fx->peer, EAGAIN);
+	expect_get_error(fx, AP_ERR_SYSTEM, "receiving the reply to AUDIT_GET: Resource temporarily unavailable");
+	/* the socket closed under us */
+	fake_push_errno(&fx->peer, EBADF);
+	expect_get_error(fx, AP_ERR_SYSTEM, "Bad file descriptor");
+	fake_push(&fx->peer)->len = 0;
+	expect_get_error(fx, AP_ERR_PROTOCOL, "empty datagram");
+}
+
 static bool have_audit_control(void)
 {
 	cap_t caps = cap_get_proc();
@@ -372,12 +407,15 @@ int main(void)
 		T(wrong_type),
 		T(short_status),
 		T(longer_than_known_status),
+		T(length_of_two_gib),
+		T(ack_error_not_an_errno),
 		T(short_ack),
 		T(two_replies),
 		T(noop_is_ignored),
 		T(nobufs_is_retried_then_reported),
 		T(eintr_resumes_unless_cancelled),
 		T(send_failure),
+		T(transport_faults),
 		T(kernel_refusals),
 #undef T
 	};
