@@ -67,11 +67,10 @@ __u64 queue_addr;       /* &audit_queue: from kallsyms, or learned */
 __u64 audit_cache;      /* the kmem_cache audit buffers come from */
 __u32 fexit_samples;    /* 1: the fexit program samples, tp only learns */
 __u32 max_depth;        /* high-water mark since the last clear */
-__u64 enqueues;         /* enqueue samples taken */
-__u64 records_seen;     /* audit buffer frees seen, address known or not */
+__u64 records_seen;     /* audit buffer frees seen before the address was known */
 __u64 learned;          /* skbs whose links confirmed queue_addr */
 __u64 cas_exhausted;    /* max updates given up after MAX_CAS_TRIES */
-__u64 depth_hist[AP_DEPTH_MATH_BUCKETS];
+__u64 depth_hist[AP_DEPTH_MATH_BUCKETS]; /* its sum is the enqueues sampled */
 __u64 last_sample;      /* packed (time, depth), see depth_math.h */
 __u64 area2;            /* twice the integral of depth, depth x time units */
 
@@ -133,7 +132,6 @@ static __always_inline void sample_enqueue(__u64 addr)
 	bucket = ap_depth_bucket(depth);
 	if (bucket < AP_DEPTH_MATH_BUCKETS)
 		__sync_fetch_and_add(&depth_hist[bucket], 1);
-	__sync_fetch_and_add(&enqueues, 1);
 	integrate(depth);
 }
 
@@ -145,15 +143,20 @@ static __always_inline bool from_audit_log_start(__u64 ip)
 	return false;
 }
 
-/* An audit_buffer that audit_log_end() has emptied: skb_list is empty. */
+/*
+ * An audit_buffer that audit_log_end() has emptied: skb_list is empty.
+ * next and prev are read with one helper call: this runs for every free
+ * from the (possibly merged) audit buffer cache.
+ */
 static __always_inline bool is_spent_audit_buffer(const void *buffer)
 {
-	const struct audit_buffer *ab = buffer;
 	__u64 list = (__u64)buffer +
 		     bpf_core_field_offset(struct audit_buffer, skb_list);
+	__u64 links[2];
 
-	return (__u64)BPF_CORE_READ(ab, skb_list.next) == list &&
-	       (__u64)BPF_CORE_READ(ab, skb_list.prev) == list;
+	if (bpf_probe_read_kernel(links, sizeof(links), (const void *)list))
+		return false;
+	return links[0] == list && links[1] == list;
 }
 
 /*
@@ -185,7 +188,7 @@ static __always_inline __u64 learn_queue(const void *buffer)
 
 /* Learns audit_cache; userspace detaches it once it has. */
 SEC("tp_btf/kmem_cache_alloc")
-int BPF_PROG(on_audit_buffer_alloc, unsigned long call_site, const void *ptr,
+int BPF_PROG(on_ab_alloc, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s)
 {
 	if (from_audit_log_start(call_site))
@@ -194,7 +197,7 @@ int BPF_PROG(on_audit_buffer_alloc, unsigned long call_site, const void *ptr,
 }
 
 SEC("tp_btf/kmem_cache_free")
-int BPF_PROG(on_audit_buffer_free, unsigned long call_site, const void *ptr,
+int BPF_PROG(on_ab_free, unsigned long call_site, const void *ptr,
 	     const struct kmem_cache *s)
 {
 	__u64 addr;
@@ -204,10 +207,11 @@ int BPF_PROG(on_audit_buffer_free, unsigned long call_site, const void *ptr,
 		return 0;
 	if (!is_spent_audit_buffer(ptr))
 		return 0;
-	__sync_fetch_and_add(&records_seen, 1);
 	addr = queue_addr;
-	if (!addr)
+	if (!addr) {
+		__sync_fetch_and_add(&records_seen, 1);
 		addr = learn_queue(ptr);
+	}
 	if (!addr || fexit_samples)
 		return 0;
 	sample_enqueue(addr);

@@ -213,7 +213,6 @@ static void forget_candidate(struct bpf_state *s)
 
 	__atomic_store_n(&b->queue_addr, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&b->max_depth, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&b->enqueues, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&b->area2, 0, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
 		__atomic_store_n(&b->depth_hist[i], 0, __ATOMIC_SEQ_CST);
@@ -275,9 +274,20 @@ static int validate(struct bpf_state *s, struct ap_error *err)
 	return 0;
 }
 
+/* The probe counts enqueues only in its histogram. */
+static uint64_t enqueues_sampled(struct audit_queue_bpf__bss *b)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
+		n += __atomic_load_n(&b->depth_hist[i], __ATOMIC_RELAXED);
+	return n;
+}
+
 /* Whether values may be published: validated, or nothing was ever queued. */
 static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 {
+	uint64_t seen;
 	int rc;
 
 	*nothing_seen = false;
@@ -296,13 +306,15 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		s->validated = true;
 		return 0;
 	}
-	if (__atomic_load_n(&s->skel->bss->records_seen, __ATOMIC_SEQ_CST) == 0) {
+	seen = __atomic_load_n(&s->skel->bss->records_seen, __ATOMIC_SEQ_CST) +
+	       enqueues_sampled(s->skel->bss);
+	if (seen == 0) {
 		*nothing_seen = true;
 		return 0;
 	}
 	return ap_fail(err, AP_ERR_UNSUPPORTED, EAGAIN,
 		       "bpf: %llu audit records seen but the audit queue's address is not validated yet (the queue never kept still); try again",
-		       (unsigned long long)s->skel->bss->records_seen);
+		       (unsigned long long)seen);
 }
 
 static int bpf_read(void *state, const struct ap_status *st, uint32_t *max,
@@ -349,9 +361,10 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
 	memset(d, 0, sizeof(*d));
 	if (nothing_seen)
 		return 0;
-	for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
+	for (int i = 0; i < AP_DEPTH_BUCKETS; i++) {
 		d->bucket[i] = __atomic_load_n(&b->depth_hist[i], __ATOMIC_RELAXED);
-	d->enqueues = __atomic_load_n(&b->enqueues, __ATOMIC_RELAXED);
+		d->enqueues += d->bucket[i];
+	}
 	last = __atomic_load_n(&b->last_sample, __ATOMIC_SEQ_CST);
 	area2 = __atomic_load_n(&b->area2, __ATOMIC_SEQ_CST);
 	/* The depth since the last sample is the last sample's. */
@@ -413,9 +426,9 @@ static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		how = "tp_btf/kmem_cache_free of the audit buffer after the enqueue (fexit refused)";
 	}
 	/* The tracepoint also learns the queue's address when fexit samples. */
-	if (attach(s, s->skel->progs.on_audit_buffer_free, err) < 0)
+	if (attach(s, s->skel->progs.on_ab_free, err) < 0)
 		return -1;
-	s->cache_learner = bpf_program__attach(s->skel->progs.on_audit_buffer_alloc);
+	s->cache_learner = bpf_program__attach(s->skel->progs.on_ab_alloc);
 	if (!s->cache_learner)
 		return load_error(errno, "attach the probe", err);
 	if (kauditd && attach(s, s->skel->progs.on_sched_switch, err) < 0)
