@@ -62,17 +62,38 @@ const volatile __s32 kauditd_pid;
  * (a locked x86 xchg / arm64 swp), which is atomic against the lock
  * cmpxchg below: a probe update either lands before the exchange (and is
  * returned by it) or after (and is kept), never lost.
+ *
+ * Grouped by cache line, so that what every slab free in the system reads
+ * is never in a line the samples write (false sharing would turn each of
+ * those reads into a cross-CPU miss).
  */
+#define LINE __attribute__((aligned(64)))
+
+/* Read on every slab free; written once, while learning. */
+LINE __u64 audit_cache; /* the kmem_cache audit buffers come from */
 __u64 queue_addr;       /* &audit_queue: from kallsyms, or learned */
-__u64 audit_cache;      /* the kmem_cache audit buffers come from */
 __u32 fexit_samples;    /* 1: the fexit program samples, tp only learns */
-__u32 max_depth;        /* high-water mark since the last clear */
-__u64 records_seen;     /* audit buffer frees seen before the address was known */
+
+/* Read at every sample; written only on a new maximum or a clear. */
+LINE __u32 max_depth;   /* high-water mark since the last clear */
+
+/* Written at every sample. */
+LINE __u64 last_sample; /* packed (time, depth), see depth_math.h */
+__u64 area2;            /* twice the integral of depth, depth x time units */
+
+/* Rarely written. */
+LINE __u64 records_seen; /* audit buffer frees seen before the address was known */
 __u64 learned;          /* skbs whose links confirmed queue_addr */
 __u64 cas_exhausted;    /* max updates given up after MAX_CAS_TRIES */
-__u64 depth_hist[AP_DEPTH_MATH_BUCKETS]; /* its sum is the enqueues sampled */
-__u64 last_sample;      /* packed (time, depth), see depth_math.h */
-__u64 area2;            /* twice the integral of depth, depth x time units */
+
+/* Depth at enqueue, log2 buckets, per CPU (no shared line, no atomics);
+ * the sum over buckets is the number of enqueues sampled. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AP_DEPTH_MATH_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} depth_hist SEC(".maps");
 
 /* Filled by read_queue(), which userspace runs to validate queue_addr. */
 __u64 check_next;
@@ -105,34 +126,77 @@ static __always_inline void raise_max(__u32 depth)
 	__sync_fetch_and_add(&cas_exhausted, 1);
 }
 
-static __always_inline void integrate(__u32 depth)
-{
-	__u64 now = ap_twm_pack(bpf_ktime_get_ns(), depth);
-	__u64 prev = __sync_lock_test_and_set(&last_sample, now);
+/*
+ * Each CPU adds an enqueue sample to the global sequence at most once per
+ * INTEGRATE_EVERY_NS: the exchange on last_sample is a cache line shared
+ * with every CPU and with kauditd's samples, the single most expensive
+ * step of the probe, and a trapezoid 10 us wide is plenty for a mean over
+ * seconds.  Samples that end a story are never skipped: depth 0, and
+ * kauditd going to sleep (the drain).  The maximum and the histogram see
+ * every sample regardless.
+ */
+#define INTEGRATE_EVERY_NS 10000
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_integrated SEC(".maps");
+
+static __always_inline void integrate(__u32 depth, bool always)
+{
+	__u64 ns = bpf_ktime_get_ns();
+	__u64 now, prev;
+
+	if (!always) {
+		__u32 zero = 0;
+		__u64 *t = bpf_map_lookup_elem(&last_integrated, &zero);
+
+		if (t) {
+			if (ns - *t < INTEGRATE_EVERY_NS)
+				return;
+			*t = ns;
+		}
+	}
+	now = ap_twm_pack(ns, depth);
+	prev = __sync_lock_test_and_set(&last_sample, now);
 	if (prev)
 		__sync_fetch_and_add(&area2, ap_twm_area2(prev, now));
 }
 
+/*
+ * Typed, read-only view of a kernel address: loads through it are plain
+ * instructions guarded by the exception table, cheaper than a
+ * bpf_probe_read_kernel() call on the hot path (Linux 6.2+).
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 static __always_inline int read_qlen(__u64 addr, __u32 *qlen)
 {
-	const struct sk_buff_head *q = (const void *)addr;
+	const struct sk_buff_head *q =
+		bpf_rdonly_cast((void *)addr,
+				bpf_core_type_id_kernel(struct sk_buff_head));
 
-	return bpf_core_read(qlen, sizeof(*qlen), &q->qlen);
+	*qlen = q->qlen;
+	return 0;
 }
 
 static __always_inline void sample_enqueue(__u64 addr)
 {
 	__u32 depth;
 	__u32 bucket;
+	__u64 *count;
 
 	if (read_qlen(addr, &depth))
 		return;
 	raise_max(depth);
 	bucket = ap_depth_bucket(depth);
-	if (bucket < AP_DEPTH_MATH_BUCKETS)
-		__sync_fetch_and_add(&depth_hist[bucket], 1);
-	integrate(depth);
+	count = bpf_map_lookup_elem(&depth_hist, &bucket);
+	/* Per CPU, and a tracing program is not preempted by itself there. */
+	if (count)
+		*count += 1;
+	integrate(depth, depth == 0);
 }
 
 static __always_inline bool from_audit_log_start(__u64 ip)
@@ -150,13 +214,12 @@ static __always_inline bool from_audit_log_start(__u64 ip)
  */
 static __always_inline bool is_spent_audit_buffer(const void *buffer)
 {
-	__u64 list = (__u64)buffer +
-		     bpf_core_field_offset(struct audit_buffer, skb_list);
-	__u64 links[2];
+	const struct audit_buffer *ab =
+		bpf_rdonly_cast(buffer, bpf_core_type_id_kernel(struct audit_buffer));
+	__u64 list = (__u64)&ab->skb_list;
 
-	if (bpf_probe_read_kernel(links, sizeof(links), (const void *)list))
-		return false;
-	return links[0] == list && links[1] == list;
+	return (__u64)ab->skb_list.next == list &&
+	       (__u64)ab->skb_list.prev == list;
 }
 
 /*
@@ -243,7 +306,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	if (!addr || read_qlen(addr, &depth))
 		return 0;
 	raise_max(depth);
-	integrate(depth);
+	integrate(depth, true);
 	return 0;
 }
 

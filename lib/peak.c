@@ -88,7 +88,8 @@ int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,
 		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
 			       "peak backend '%s' is not available in this build",
 			       ap_peak_kind_name(kind));
-	return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
+	/* The last resort's reason decides the category (e.g. permission). */
+	return ap_fail(err, why.code, why.sys_errno,
 		       "no peak source available (%s)", p->fallback_reason);
 }
 

@@ -48,6 +48,7 @@ struct bpf_state {
 	bool validated;
 	bool from_kallsyms;
 	uint64_t opened_ns;
+	int n_cpus; /* per-CPU map values come in this many slots */
 };
 
 /* libbpf's last complaint, so errors can quote it; the library never prints. */
@@ -206,6 +207,35 @@ static void detach_all(struct bpf_state *s)
 		bpf_link__destroy(s->links[--s->n_links]);
 }
 
+/* Sum each bucket of the per-CPU histogram into @bucket; returns the total. */
+static uint64_t read_histogram(struct bpf_state *s, uint64_t bucket[AP_DEPTH_BUCKETS])
+{
+	int fd = bpf_map__fd(s->skel->maps.depth_hist);
+	uint64_t total = 0;
+
+	for (uint32_t i = 0; i < AP_DEPTH_BUCKETS; i++) {
+		uint64_t per_cpu[s->n_cpus];
+
+		bucket[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, per_cpu) != 0)
+			continue;
+		for (int c = 0; c < s->n_cpus; c++)
+			bucket[i] += per_cpu[c];
+		total += bucket[i];
+	}
+	return total;
+}
+
+static void clear_histogram(struct bpf_state *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.depth_hist);
+	uint64_t zeros[s->n_cpus];
+
+	memset(zeros, 0, sizeof(zeros));
+	for (uint32_t i = 0; i < AP_DEPTH_BUCKETS; i++)
+		bpf_map_update_elem(fd, &i, zeros, BPF_ANY);
+}
+
 /* Forget a wrong candidate address and everything sampled through it. */
 static void forget_candidate(struct bpf_state *s)
 {
@@ -214,8 +244,7 @@ static void forget_candidate(struct bpf_state *s)
 	__atomic_store_n(&b->queue_addr, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&b->max_depth, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&b->area2, 0, __ATOMIC_SEQ_CST);
-	for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
-		__atomic_store_n(&b->depth_hist[i], 0, __ATOMIC_SEQ_CST);
+	clear_histogram(s);
 }
 
 /* Run read_queue() in the kernel: the candidate head's links and qlen. */
@@ -274,19 +303,10 @@ static int validate(struct bpf_state *s, struct ap_error *err)
 	return 0;
 }
 
-/* The probe counts enqueues only in its histogram. */
-static uint64_t enqueues_sampled(struct audit_queue_bpf__bss *b)
-{
-	uint64_t n = 0;
-
-	for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
-		n += __atomic_load_n(&b->depth_hist[i], __ATOMIC_RELAXED);
-	return n;
-}
-
 /* Whether values may be published: validated, or nothing was ever queued. */
 static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 {
+	uint64_t buckets[AP_DEPTH_BUCKETS];
 	uint64_t seen;
 	int rc;
 
@@ -306,8 +326,9 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		s->validated = true;
 		return 0;
 	}
+	/* The probe counts enqueues only in its histogram. */
 	seen = __atomic_load_n(&s->skel->bss->records_seen, __ATOMIC_SEQ_CST) +
-	       enqueues_sampled(s->skel->bss);
+	       read_histogram(s, buckets);
 	if (seen == 0) {
 		*nothing_seen = true;
 		return 0;
@@ -361,10 +382,7 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
 	memset(d, 0, sizeof(*d));
 	if (nothing_seen)
 		return 0;
-	for (int i = 0; i < AP_DEPTH_BUCKETS; i++) {
-		d->bucket[i] = __atomic_load_n(&b->depth_hist[i], __ATOMIC_RELAXED);
-		d->enqueues += d->bucket[i];
-	}
+	d->enqueues = read_histogram(s, d->bucket);
 	last = __atomic_load_n(&b->last_sample, __ATOMIC_SEQ_CST);
 	area2 = __atomic_load_n(&b->area2, __ATOMIC_SEQ_CST);
 	/* The depth since the last sample is the last sample's. */
@@ -454,6 +472,14 @@ int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ap_fail(err, AP_ERR_SYSTEM, ENOMEM, "out of memory");
+	s->n_cpus = libbpf_num_possible_cpus();
+	if (s->n_cpus <= 0) {
+		int e = -s->n_cpus;
+
+		free(s);
+		return ap_fail(err, AP_ERR_SYSTEM, e,
+			       "bpf: cannot count the possible CPUs");
+	}
 	if (ap_nl_open(&s->nl, err) < 0) {
 		free(s);
 		return -1;

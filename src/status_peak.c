@@ -15,9 +15,15 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Sleep up to @us, waking early when *@stop is set. */
-static void observe(uint64_t us, volatile sig_atomic_t *stop)
+/*
+ * Sleep up to @us, waking early when *@stop is set.  Reading the backend
+ * every 100 ms lets it finish setting up early (the bpf backend validates
+ * the queue address and detaches its one-time learner on a read).
+ */
+static void observe(struct ap_peak *p, uint64_t us, volatile sig_atomic_t *stop)
 {
+	uint32_t ignored;
+
 	double end = now_s() + (double)us / 1e6;
 
 	while (!(stop && *stop)) {
@@ -31,6 +37,7 @@ static void observe(uint64_t us, volatile sig_atomic_t *stop)
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)(left * 1e9);
 		nanosleep(&ts, NULL);
+		ap_peak_read(p, NULL, &ignored, NULL);
 	}
 }
 
@@ -50,7 +57,7 @@ static int from_backend(enum ap_peak_kind kind, uint64_t duration_us,
 	if (ap_peak_open(&p, kind, &cfg, err) < 0)
 		return -1;
 	start = now_s();
-	observe(duration_us, stop);
+	observe(&p, duration_us, stop);
 	if (ap_get_status(nl, st, err) < 0 ||
 	    ap_peak_read(&p, st, &r->value, err) < 0)
 		goto out;

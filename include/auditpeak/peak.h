@@ -98,6 +98,9 @@ int ap_peak_kernel_open(struct ap_peak *p, const struct ap_peak_config *cfg,
  * The probe sees only what happens while it is attached: values are since
  * open or the last clear.  Nothing is returned until the audit queue's
  * address is validated (AP_ERR_UNSUPPORTED with EAGAIN until then).
+ * Owners should read it now and then (every second is plenty): a read
+ * validates the address and detaches the one-time learner that otherwise
+ * runs on every slab allocation.
  */
 int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 		     struct ap_error *err);
