@@ -54,9 +54,13 @@ static void note_fallback(struct ap_peak *p, const char *name,
 			  const struct ap_error *why)
 {
 	size_t used = strlen(p->fallback_reason);
+	size_t n = strlen(name);
+	/* Messages that already start with "name: " are not prefixed again. */
+	bool named = strncmp(why->msg, name, n) == 0 && why->msg[n] == ':';
 
 	snprintf(p->fallback_reason + used, sizeof(p->fallback_reason) - used,
-		 "%s%s: %s", used ? "; " : "", name, why->msg);
+		 "%s%s%s%s", used ? "; " : "", named ? "" : name,
+		 named ? "" : ": ", why->msg);
 }
 
 int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,

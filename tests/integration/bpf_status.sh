@@ -42,3 +42,16 @@ expect_eq "auto picks bpf here, and says why not kernel" \
 out=$("$AUDITPEAK" status --backend bpf 2>&1)
 expect_eq "bpf without --duration is a usage error" "$?" 2
 expect_match "and says why" "$out" 'needs --duration'
+
+# Without BPF privileges (root, but no CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON)
+# auto falls back to the sample backend and says why.
+out=$(setpriv --bounding-set=-sys_admin,-bpf,-perfmon --inh-caps=-sys_admin,-bpf,-perfmon -- \
+	"$AUDITPEAK" status --duration 300ms)
+expect_eq "no BPF privileges: auto falls back to sample" \
+	"$(awk '$1 == "backlog_max_depth_source" { print $2 }' <<<"$out")" sample
+expect_match "labelled a lower bound" "$(grep '^backlog_max_depth_exact' <<<"$out")" 'no \(a lower bound\)'
+expect_match "and says why bpf was passed over" "$(grep '^backlog_max_depth_fallback' <<<"$out")" 'bpf: no BPF privileges'
+out=$(setpriv --bounding-set=-sys_admin,-bpf,-perfmon --inh-caps=-sys_admin,-bpf,-perfmon -- \
+	"$AUDITPEAK" status --backend bpf --duration 300ms 2>&1)
+expect_eq "explicit --backend bpf without privileges: exit code (permission)" "$?" 3
+expect_match "with the reason" "$out" 'no BPF privileges'
