@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Peak backends: where the audit queue's high-water mark comes from.
+ *
+ *   kernel  the backlog_max_depth field of a patched kernel (exact)
+ *   bpf     eBPF probe on the enqueue path of an unpatched kernel (exact)
+ *   sample  fast AUDIT_GET polling of `backlog` (a lower bound)
+ *
+ * Every backend offers the same two operations as the kernel field: read
+ * the high-water mark since the last clear (no side effect), and atomically
+ * read-and-clear it.  `auto` picks the best one available and records why
+ * the better ones were not, so every output can say which source it shows.
+ */
+#ifndef AUDITPEAK_PEAK_H
+#define AUDITPEAK_PEAK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auditpeak/error.h"
+#include "auditpeak/status.h"
+
+enum ap_peak_kind {
+	AP_PEAK_AUTO,
+	AP_PEAK_KERNEL,
+	AP_PEAK_BPF,
+	AP_PEAK_SAMPLE,
+};
+
+/* log2 buckets of queue depth: bucket i counts depths in [2^(i-1), 2^i). */
+#define AP_DEPTH_BUCKETS 33
+
+/* What only the bpf backend can see: the queue depth at every enqueue. */
+struct ap_depth_distribution {
+	uint64_t bucket[AP_DEPTH_BUCKETS]; /* bucket 0 counts depth 0 */
+	uint64_t enqueues;                 /* records enqueued */
+	double time_weighted_mean;         /* mean depth over time since open */
+};
+
+struct ap_peak_ops {
+	const char *name; /* "kernel", "bpf", "sample" */
+	bool exact;       /* false: the value is a lower bound */
+	/*
+	 * High-water mark since the last clear.  @st, when not NULL, is an
+	 * AUDIT_GET the caller just made, so backends that need one can skip
+	 * theirs.
+	 */
+	int (*read)(void *state, const struct ap_status *st, uint32_t *max,
+		    struct ap_error *err);
+	int (*read_and_clear)(void *state, uint32_t *old, struct ap_error *err);
+	/* NULL when the backend cannot see the distribution. */
+	int (*distribution)(void *state, struct ap_depth_distribution *d,
+			    struct ap_error *err);
+	void (*close)(void *state);
+};
+
+#define AP_PEAK_REASON_MAX 512
+
+struct ap_peak {
+	const struct ap_peak_ops *ops;
+	void *state;
+	/* Why `auto` did not pick a better backend; empty if it did. */
+	char fallback_reason[AP_PEAK_REASON_MAX];
+};
+
+struct ap_peak_config {
+	int timeout_ms;         /* netlink reply timeout */
+	int sample_interval_us; /* sample backend: AUDIT_GET period */
+};
+
+#define AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US 1000
+
+void ap_peak_config_defaults(struct ap_peak_config *cfg);
+
+/* Open the backend @kind (or the best available for AP_PEAK_AUTO). */
+int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,
+		 const struct ap_peak_config *cfg, struct ap_error *err);
+void ap_peak_close(struct ap_peak *p);
+
+int ap_peak_read(struct ap_peak *p, const struct ap_status *st, uint32_t *max,
+		 struct ap_error *err);
+int ap_peak_read_and_clear(struct ap_peak *p, uint32_t *old,
+			   struct ap_error *err);
+
+const char *ap_peak_source(const struct ap_peak *p);
+bool ap_peak_is_exact(const struct ap_peak *p);
+
+/* "auto", "kernel", "bpf", "sample" <-> kind; -1 if unknown. */
+int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind);
+const char *ap_peak_kind_name(enum ap_peak_kind kind);
+
+/* Each backend's constructor; fails with AP_ERR_UNSUPPORTED where unusable. */
+int ap_peak_kernel_open(struct ap_peak *p, const struct ap_peak_config *cfg,
+			struct ap_error *err);
+
+#endif /* AUDITPEAK_PEAK_H */

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Choosing a peak backend and calling it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auditpeak/peak.h"
+
+static const struct {
+	const char *name;
+	enum ap_peak_kind kind;
+	int (*open)(struct ap_peak *p, const struct ap_peak_config *cfg,
+		    struct ap_error *err);
+} backends[] = {
+	/* Best first: the order `auto` tries them in. */
+	{ "kernel", AP_PEAK_KERNEL, ap_peak_kernel_open },
+};
+
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+void ap_peak_config_defaults(struct ap_peak_config *cfg)
+{
+	cfg->timeout_ms = 1000;
+	cfg->sample_interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US;
+}
+
+int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind)
+{
+	if (strcmp(name, "auto") == 0) {
+		*kind = AP_PEAK_AUTO;
+		return 0;
+	}
+	for (size_t i = 0; i < N_BACKENDS; i++) {
+		if (strcmp(name, backends[i].name) == 0) {
+			*kind = backends[i].kind;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *ap_peak_kind_name(enum ap_peak_kind kind)
+{
+	for (size_t i = 0; i < N_BACKENDS; i++)
+		if (backends[i].kind == kind)
+			return backends[i].name;
+	return kind == AP_PEAK_AUTO ? "auto" : "unknown";
+}
+
+/* Append "name: why" to the reasons auto passed a backend over. */
+static void note_fallback(struct ap_peak *p, const char *name,
+			  const struct ap_error *why)
+{
+	size_t used = strlen(p->fallback_reason);
+
+	snprintf(p->fallback_reason + used, sizeof(p->fallback_reason) - used,
+		 "%s%s: %s", used ? "; " : "", name, why->msg);
+}
+
+int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,
+		 const struct ap_peak_config *cfg, struct ap_error *err)
+{
+	struct ap_error why;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < N_BACKENDS; i++) {
+		if (kind != AP_PEAK_AUTO && kind != backends[i].kind)
+			continue;
+		if (kind != AP_PEAK_AUTO)
+			return backends[i].open(p, cfg, err);
+		if (backends[i].open(p, cfg, &why) == 0)
+			return 0;
+		/* Only "not here" moves on; a real failure is reported. */
+		if (why.code != AP_ERR_UNSUPPORTED) {
+			if (err)
+				*err = why;
+			return -1;
+		}
+		note_fallback(p, backends[i].name, &why);
+	}
+	if (kind != AP_PEAK_AUTO)
+		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
+			       "peak backend '%s' is not available in this build",
+			       ap_peak_kind_name(kind));
+	return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
+		       "no peak source available (%s)", p->fallback_reason);
+}
+
+void ap_peak_close(struct ap_peak *p)
+{
+	if (p->ops && p->ops->close)
+		p->ops->close(p->state);
+	p->ops = NULL;
+	p->state = NULL;
+}
+
+int ap_peak_read(struct ap_peak *p, const struct ap_status *st, uint32_t *max,
+		 struct ap_error *err)
+{
+	return p->ops->read(p->state, st, max, err);
+}
+
+int ap_peak_read_and_clear(struct ap_peak *p, uint32_t *old,
+			   struct ap_error *err)
+{
+	return p->ops->read_and_clear(p->state, old, err);
+}
+
+const char *ap_peak_source(const struct ap_peak *p)
+{
+	return p->ops ? p->ops->name : "none";
+}
+
+bool ap_peak_is_exact(const struct ap_peak *p)
+{
+	return p->ops && p->ops->exact;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the auditpeak subcommands share. */
+#ifndef AUDITPEAK_CLI_H
+#define AUDITPEAK_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auditpeak/error.h"
+#include "auditpeak/netlink.h"
+
+struct cli_options {
+	int timeout_ms;
+};
+
+extern struct cli_options cli_opts;
+
+/* Subcommands: argv[0] is the subcommand's name; return the exit code. */
+int cmd_status(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
+
+/* Print "auditpeak: <message>" on stderr and return the exit code. */
+int cli_report(const struct ap_error *err);
+
+/* Print a usage error for @cmd and return AP_ERR_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Open the kernel's audit socket with the global options applied. */
+int cli_open(struct ap_nl **nl, struct ap_error *err);
+
+/*
+ * Parse a whole decimal number in [min, max] for option @name; anything
+ * else (sign, junk, overflow, empty) is a usage error with a clear message.
+ */
+int cli_parse_u32(const char *name, const char *text, uint32_t min,
+		  uint32_t max, uint32_t *out, struct ap_error *err);
+
+#endif /* AUDITPEAK_CLI_H */

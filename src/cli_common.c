@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+struct cli_options cli_opts = {
+	.timeout_ms = AP_NL_DEFAULT_TIMEOUT_MS,
+};
+
+int cli_report(const struct ap_error *err)
+{
+	fprintf(stderr, "auditpeak: %s\n", err->msg);
+	return err->code == AP_OK ? AP_ERR_SYSTEM : (int)err->code;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "auditpeak%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'auditpeak %s%s--help')\n", cmd ? cmd : "",
+		cmd ? " " : "");
+	return AP_ERR_USAGE;
+}
+
+int cli_open(struct ap_nl **nl, struct ap_error *err)
+{
+	if (ap_nl_open(nl, err) < 0)
+		return -1;
+	ap_nl_set_timeout(*nl, cli_opts.timeout_ms);
+	return 0;
+}
+
+int cli_parse_u32(const char *name, const char *text, uint32_t min,
+		  uint32_t max, uint32_t *out, struct ap_error *err)
+{
+	unsigned long long v;
+	char *end;
+
+	if (text[0] < '0' || text[0] > '9')
+		return ap_fail(err, AP_ERR_USAGE, EINVAL,
+			       "%s must be a whole number, not '%s'", name, text);
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (*end != '\0')
+		return ap_fail(err, AP_ERR_USAGE, EINVAL,
+			       "%s must be a whole number, not '%s'", name, text);
+	if (errno == ERANGE || v < min || v > max)
+		return ap_fail(err, AP_ERR_USAGE, ERANGE,
+			       "%s must be between %u and %u, not '%s'", name,
+			       min, max, text);
+	*out = (uint32_t)v;
+	return 0;
+}
