@@ -635,7 +635,7 @@ static void test3_live(void)
 	for (int burst = 0; burst < 3; burst++) {
 		struct crew c;
 
-		split(6000, NSENDERS, count);
+		split(3000, NSENDERS, count);
 		crew_start(&c, NSENDERS, WORK_USER_MSG, count);
 		crew_go(&c);
 		while (!crew_done(&c, &failed)) {
