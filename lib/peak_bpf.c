@@ -418,7 +418,7 @@ static const struct ap_peak_ops bpf_ops = {
 /* The time-weighted mean starts from a real AUDIT_GET reading at open. */
 static void seed_first_sample(struct bpf_state *s, uint32_t backlog)
 {
-	uint64_t none = 0;
+	__u64 none = 0;
 
 	__atomic_compare_exchange_n(&s->skel->bss->last_sample, &none,
 				    ap_twm_pack(s->opened_ns, backlog), false,
