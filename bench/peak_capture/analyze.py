@@ -117,7 +117,9 @@ set output '{png}'
 set title 'Audit queue depth: 100 ms micro-bursts, one per second (host, bpf backend)'
 set xlabel 'time (s)'
 set ylabel 'records in audit queue'
-set key top left
+set key below horizontal
+set yrange [0:*]
+set offsets 0, 0, graph 0.1, 0
 set grid
 plot '{data}' index 0 using 1:2 with steps lc rgb '#999999' title 'true depth (exact max per 10 ms, bpf)', \\
      '{data}' index 2 using 1:2 with lines lw 3 lc rgb '#1f77b4' title 'auditpeak: exact peak per 1 s window', \\
@@ -140,6 +142,7 @@ def main():
         meta, frac, peaks, over, bl, sent = analyze(path, rng)
         where = "guest, kernel field" if meta.get("backend") == "kernel" else "host, bpf"
         rows.append((where, meta, frac, peaks, over, bl, sent))
+    rows.sort(key=lambda r: (r[0], int(r[1].get("burst_ms", 0)), int(r[1].get("rate", 0))))
     with open(os.path.join(outdir, "peak_capture.csv"), "w") as f:
         f.write("where,burst_ms,rate,windows,median_true_peak," +
                 ",".join(c.replace(" ", "_") for c in cols) + "\n")
