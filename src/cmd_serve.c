@@ -79,6 +79,8 @@ int cmd_serve(int argc, char **argv)
 	};
 	const char *listen = AP_SERVE_DEFAULT_LISTEN;
 	struct ap_error err;
+	char host[256];
+	uint16_t port;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -119,6 +121,11 @@ int cmd_serve(int argc, char **argv)
 			cfg.log_path = optarg;
 			break;
 		case O_STATSD:
+			/* Checked now; resolved when serve starts. */
+			if (ap_parse_host_port("--statsd", optarg, host,
+					       sizeof(host), &port, false,
+					       &err) < 0)
+				return cli_report(&err);
 			cfg.statsd_target = optarg;
 			break;
 		case O_STATSD_TAGS:

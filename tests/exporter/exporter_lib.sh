@@ -1,0 +1,92 @@
+# Sourced by the exporter tests, after ../integration/lib.sh conventions:
+# assertions, host audit settings put back, and every process a test starts
+# stopped again (by PID) however the test ends.
+. "${INTEGRATION_LIB:?path to tests/integration/lib.sh}"
+
+started_pids=()
+
+# Tests of several worktrees share this host's audit settings: take turns.
+# (Only helps against test suites that take the same lock.)
+exec 9>/run/lock/auditpeak-host-audit.lock
+flock -w 60 9 || echo "note: host audit lock busy for 60 s; going on" >&2
+
+stop_started() {
+	local pid
+	for pid in "${started_pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${started_pids[@]}"; do
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	started_pids=()
+}
+trap 'stop_started; finish' EXIT
+
+# require CMD...: a missing prerequisite fails the test, never skips it.
+require() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || { fail "prerequisite '$c' is not installed (tools/install-deps)"; exit 1; }
+	done
+}
+
+# free_port tcp|udp: a loopback port nobody listens on right now.
+free_port() {
+	python3 - "$1" <<'PY'
+import socket, sys
+kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+s = socket.socket(socket.AF_INET, kind)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+PY
+}
+
+# start_exporter NAME PORT [serve options...]: run it in the background;
+# its log is $tmpdir/NAME.log, its PID in ${NAME}_pid.
+start_exporter() {
+	local name=$1 port=$2
+	shift 2
+	"$AUDITPEAK" serve --listen "127.0.0.1:$port" --log "$tmpdir/$name.log" "$@" &
+	local pid=$!
+	started_pids+=("$pid")
+	printf -v "${name}_pid" '%s' "$pid"
+	wait_http "http://127.0.0.1:$port/healthz" || { fail "$name did not come up"; cat "$tmpdir/$name.log"; exit 1; }
+}
+
+# wait_http URL: until it answers 200, at most 10 s.
+wait_http() {
+	for _ in $(seq 100); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# metric PORT NAME_WITH_LABELS: the value of one sample in /metrics.
+metric() {
+	curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'
+}
+
+# wait_metric PORT SAMPLE VALUE: until the sample shows VALUE, at most 10 s.
+wait_metric() {
+	for _ in $(seq 100); do
+		[ "$(metric "$1" "$2")" = "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# make_lost: let the kernel lose records (rate limit 1/s and a burst),
+# with failure=1 so a lost record never panics the machine.
+make_lost() {
+	"$AUDIT_CTL" set failure 1 || fail "set failure 1"
+	"$AUDIT_CTL" set enabled 1 || fail "enable audit"
+	"$AUDIT_CTL" set rate_limit 1 || fail "set rate_limit 1"
+	"$AUDIT_CTL" user-msg 20 || fail "queue 20 user records"
+	"$AUDIT_CTL" set rate_limit 0 || fail "set rate_limit 0"
+}
