@@ -58,28 +58,31 @@ start_exporter() {
 	wait_http "http://127.0.0.1:$port/healthz" || { fail "$name did not come up"; cat "$tmpdir/$name.log"; exit 1; }
 }
 
-# wait_http URL: until it answers 200, at most 10 s.
-wait_http() {
-	for _ in $(seq 100); do
-		[ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
-		sleep 0.1
+# retry TRIES DELAY CMD...: run CMD until it succeeds, at most TRIES times.
+retry() {
+	local tries=$1 delay=$2
+	shift 2
+	for _ in $(seq "$tries"); do
+		"$@" && return 0
+		sleep "$delay"
 	done
 	return 1
 }
+
+http_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ]; }
+
+# wait_http URL: until it answers 200, at most 10 s.
+wait_http() { retry 100 0.1 http_ok "$1"; }
 
 # metric PORT NAME_WITH_LABELS: the value of one sample in /metrics.
 metric() {
 	curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'
 }
 
+metric_is() { [ "$(metric "$1" "$2")" = "$3" ]; }
+
 # wait_metric PORT SAMPLE VALUE: until the sample shows VALUE, at most 10 s.
-wait_metric() {
-	for _ in $(seq 100); do
-		[ "$(metric "$1" "$2")" = "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_metric() { retry 100 0.1 metric_is "$@"; }
 
 # make_lost: let the kernel lose records (rate limit 1/s and a burst),
 # with failure=1 so a lost record never panics the machine.

@@ -33,8 +33,7 @@ LoadPlugin csv
 CONF
 collectd -f -C "$tmpdir/collectd.conf" >"$tmpdir/collectd.log" 2>&1 &
 started_pids+=($!)
-for _ in $(seq 50); do grep -q 'Listening on' "$tmpdir/collectd.log" && break; sleep 0.1; done
-grep -q 'Listening on' "$tmpdir/collectd.log" || { fail "collectd statsd did not listen"; cat "$tmpdir/collectd.log"; exit 1; }
+retry 50 0.1 grep -q 'Listening on' "$tmpdir/collectd.log" || { fail "collectd statsd did not listen"; cat "$tmpdir/collectd.log"; exit 1; }
 
 make_lost
 lost=$(status_field lost)
@@ -46,22 +45,12 @@ csv=$tmpdir/csv/auditpeak-test/statsd
 last_csv() {
 	tail -n 1 "$csv/$1-"* 2>/dev/null | awk -F, '/^[0-9]/ { printf "%d\n", $2 }'
 }
-wait_csv() {
-	for _ in $(seq 80); do
-		[ "$(last_csv "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+csv_is() { [ "$(last_csv "$1")" = "$2" ]; }
+wait_csv() { retry 80 0.1 csv_is "$@"; }
 # wait_kernel CSV FIELD: until collectd's value equals the kernel's value
 # of FIELD (read afresh each time: other suites on this host may change it).
-wait_kernel() {
-	for _ in $(seq 80); do
-		[ "$(last_csv "$1")" = "$(status_field "$2")" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+csv_is_kernel() { [ "$(last_csv "$1")" = "$(status_field "$2")" ]; }
+wait_kernel() { retry 80 0.1 csv_is_kernel "$@"; }
 wait_kernel gauge-auditpeak.backlog_limit backlog_limit && ok "collectd got the backlog_limit gauge ($(last_csv gauge-auditpeak.backlog_limit), set to 4567)" ||
 	fail "backlog_limit in collectd: '$(last_csv gauge-auditpeak.backlog_limit)', kernel $(status_field backlog_limit)"
 wait_kernel gauge-auditpeak.backlog backlog && ok "collectd got the backlog gauge" || fail "backlog in collectd: '$(last_csv gauge-auditpeak.backlog)'"
