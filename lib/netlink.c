@@ -150,6 +150,12 @@ static int take_message(struct exchange *x, const struct nlmsghdr *h,
 			return ap_fail(err, AP_ERR_PROTOCOL, 0,
 				       "short ack to %s (%zu bytes)", x->what,
 				       len);
+		/* errnos are 1..4095 (MAX_ERRNO); anything below is no errno
+		 * and -INT_MIN would overflow (found by tests/fuzz). */
+		if (e->error < -4095)
+			return ap_fail(err, AP_ERR_PROTOCOL, 0,
+				       "ack to %s carries an invalid error %d",
+				       x->what, e->error);
 		if (e->error < 0)
 			return refused(x->type, -e->error, x->what, err);
 		x->res->ack = e->error;
@@ -179,15 +185,17 @@ static int take_datagram(struct exchange *x, const void *buf, ssize_t n,
 	int left = (int)n;
 
 	while (left > 0) {
-		if (!mnl_nlmsg_ok(h, left)) {
-			if (left < (int)sizeof(*h))
-				return ap_fail(err, AP_ERR_PROTOCOL, 0,
-					       "truncated netlink header in reply to %s (%d bytes)",
-					       x->what, left);
+		/* Not mnl_nlmsg_ok(): it compares (int)nlmsg_len, so a length
+		 * of 2 GiB or more passes as negative and the walk runs off
+		 * the buffer (found by tests/fuzz). */
+		if (left < (int)sizeof(*h))
+			return ap_fail(err, AP_ERR_PROTOCOL, 0,
+				       "truncated netlink header in reply to %s (%d bytes)",
+				       x->what, left);
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (uint32_t)left)
 			return ap_fail(err, AP_ERR_PROTOCOL, 0,
 				       "netlink message in reply to %s claims %u bytes, %d received",
 				       x->what, h->nlmsg_len, left);
-		}
 		/* A stale reply to an earlier request: not ours any more. */
 		if (h->nlmsg_seq == x->seq && take_message(x, h, err) < 0)
 			return -1;
@@ -283,6 +291,9 @@ int ap_nl_request(struct ap_nl *nl, uint16_t type, const void *payload,
 			return receive_error(nl, &x, n, err);
 		if (info.sender_portid != 0)
 			continue; /* not the kernel: nobody may answer for it */
+		if (n == 0) /* would otherwise spin until the deadline */
+			return ap_fail(err, AP_ERR_PROTOCOL, 0,
+				       "empty datagram in reply to %s", what);
 		if (info.truncated)
 			return ap_fail(err, AP_ERR_PROTOCOL, EMSGSIZE,
 				       "reply to %s larger than %zu bytes",
