@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
 #include <errno.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -25,7 +24,8 @@ int ap_parse_duration_ms(const char *option, const char *text,
 		goto bad;
 	errno = 0;
 	v = strtod(text, &end);
-	if (errno || !isfinite(v))
+	/* A leading digit rules out "inf" and "nan"; ERANGE catches 1e999. */
+	if (errno)
 		goto bad;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		double total;
@@ -38,7 +38,7 @@ int ap_parse_duration_ms(const char *option, const char *text,
 				       "%s must be between %llums and %llums, not '%s'",
 				       option, (unsigned long long)min_ms,
 				       (unsigned long long)max_ms, text);
-		*ms = (uint64_t)llround(total);
+		*ms = (uint64_t)(total + 0.5);
 		return 0;
 	}
 bad:
