@@ -11,7 +11,7 @@ exec 9>/run/lock/auditpeak-host-audit.lock
 flock -w 60 9 || echo "note: host audit lock busy for 60 s; going on" >&2
 
 stop_started() {
-	local pid
+	local pid rc
 	for pid in "${started_pids[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
@@ -22,6 +22,12 @@ stop_started() {
 		done
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
+		rc=$?
+		# 0: stopped cleanly on SIGTERM; 143: died of it.  Anything else
+		# (a sanitizer's abort, a leak report) is a finding.
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 143 ]; then
+			fail "process $pid exited with $rc when stopped"
+		fi
 	done
 	started_pids=()
 }
@@ -51,7 +57,7 @@ PY
 start_exporter() {
 	local name=$1 port=$2
 	shift 2
-	"$AUDITPEAK" serve --listen "127.0.0.1:$port" --log "$tmpdir/$name.log" "$@" &
+	"$AUDITPEAK" serve --listen "127.0.0.1:$port" --log "$tmpdir/$name.log" "$@" 9>&- &
 	local pid=$!
 	started_pids+=("$pid")
 	printf -v "${name}_pid" '%s' "$pid"

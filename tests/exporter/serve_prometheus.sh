@@ -19,7 +19,7 @@ scrape_configs:
       - targets: ['127.0.0.1:$ep']
 YML
 prometheus --config.file="$tmpdir/prometheus.yml" --storage.tsdb.path="$tmpdir/tsdb" \
-	--web.listen-address="127.0.0.1:$pp" >"$tmpdir/prometheus.log" 2>&1 &
+	--web.listen-address="127.0.0.1:$pp" >"$tmpdir/prometheus.log" 2>&1 9>&- &
 started_pids+=($!)
 wait_http "http://127.0.0.1:$pp/-/ready" || { fail "prometheus did not become ready"; tail "$tmpdir/prometheus.log"; exit 1; }
 

@@ -31,7 +31,7 @@ LoadPlugin csv
   StoreRates false
 </Plugin>
 CONF
-collectd -f -C "$tmpdir/collectd.conf" >"$tmpdir/collectd.log" 2>&1 &
+collectd -f -C "$tmpdir/collectd.conf" >"$tmpdir/collectd.log" 2>&1 9>&- &
 started_pids+=($!)
 retry 50 0.1 grep -q 'Listening on' "$tmpdir/collectd.log" || { fail "collectd statsd did not listen"; cat "$tmpdir/collectd.log"; exit 1; }
 
@@ -66,7 +66,7 @@ kill -TERM "$exp_pid"; wait "$exp_pid"
 
 # DogStatsD: tags on every line, every datagram < 1432 bytes.
 up=$(free_port udp)
-python3 - "$up" >"$tmpdir/dogstatsd" <<'PY' &
+python3 - "$up" >"$tmpdir/dogstatsd" 9>&- <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", int(sys.argv[1])))
