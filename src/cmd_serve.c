@@ -36,6 +36,21 @@ static void usage(FILE *out)
 		AP_SERVE_DEFAULT_STATE, AP_SERVE_DEFAULT_STATSD_PREFIX);
 }
 
+/* The peak sources this build knows, "auto, kernel, ..." (the library's
+ * table decides: a source added there shows up here). */
+static void known_backends(char *out, size_t cap)
+{
+	static const char *const names[] = { "auto", "kernel", "bpf", "sample" };
+	enum ap_peak_kind kind;
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ap_peak_kind_parse(names[i], &kind) == 0 && used < cap)
+			used += (size_t)snprintf(out + used, cap - used, "%s%s",
+						 used ? ", " : "", names[i]);
+}
+
 static bool valid_prefix(const char *p)
 {
 	if (!*p || strlen(p) > 64)
@@ -104,9 +119,13 @@ int cmd_serve(int argc, char **argv)
 			cfg.no_reset = true;
 			break;
 		case O_BACKEND:
-			if (ap_peak_kind_parse(optarg, &cfg.backend) < 0)
-				return cli_usage_error("serve", "unknown --backend '%s': use auto, kernel, bpf or sample",
-						       optarg);
+			if (ap_peak_kind_parse(optarg, &cfg.backend) < 0) {
+				char known[64];
+
+				known_backends(known, sizeof(known));
+				return cli_usage_error("serve", "unknown --backend '%s': this build has %s",
+						       optarg, known);
+			}
 			break;
 		case O_LOCK:
 			cfg.lock_path = optarg;

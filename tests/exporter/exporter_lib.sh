@@ -4,6 +4,8 @@
 . "${INTEGRATION_LIB:?path to tests/integration/lib.sh}"
 
 started_pids=()
+# Prepended to the exporter's command line (setpriv, unshare...).
+exporter_prefix=()
 
 # Tests of several worktrees share this host's audit settings: take turns.
 # (Only helps against test suites that take the same lock.)
@@ -57,7 +59,7 @@ PY
 start_exporter() {
 	local name=$1 port=$2
 	shift 2
-	"$AUDITPEAK" serve --listen "127.0.0.1:$port" --log "$tmpdir/$name.log" "$@" 9>&- &
+	"${exporter_prefix[@]}" "$AUDITPEAK" serve --listen "127.0.0.1:$port" --log "$tmpdir/$name.log" "$@" 9>&- &
 	local pid=$!
 	started_pids+=("$pid")
 	printf -v "${name}_pid" '%s' "$pid"

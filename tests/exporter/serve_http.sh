@@ -100,6 +100,29 @@ bad "tags without statsd" --statsd-tags a:b
 bad "bad tags" --statsd 127.0.0.1:8125 --statsd-tags 'a b'
 bad "bad statsd port" --statsd 127.0.0.1:0
 bad "stray argument" extra
+out=$("$AUDITPEAK" serve --backend magic 2>&1)
+expect_match "unknown backend names the ones this build has" "$out" "this build has auto, kernel"
+
+# Privileges: refused with the library's one line and exit code...
+nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all)
+out=$("${nobody[@]}" "$AUDITPEAK" serve --listen 127.0.0.1:0 --no-state --no-reset 2>&1)
+expect_eq "serve as nobody: exit code" "$?" 3
+expect_match "serve as nobody: says what is missing" "$out" 'needs CAP_AUDIT_CONTROL'
+expect_eq "serve as nobody: one line" "$(wc -l <<<"$out")" 1
+out=$(unshare --user --map-root-user "$AUDITPEAK" serve --listen 127.0.0.1:0 --no-state --no-reset 2>&1)
+expect_eq "serve in a user namespace: exit code" "$?" 4
+# ...and CAP_AUDIT_CONTROL alone is enough, as the systemd unit runs it.
+mkdir -m 0777 "$tmpdir/unpriv"
+chmod o+x "$tmpdir"
+install -m 0666 /dev/null "$tmpdir/unpriv.log"
+ucap=$(free_port tcp)
+exporter_prefix=(setpriv --reuid=nobody --regid=nogroup --clear-groups
+	--inh-caps=-all,+audit_control --ambient-caps=-all,+audit_control --bounding-set=-all,+audit_control)
+start_exporter unpriv "$ucap" --interval 200ms --lock "$tmpdir/unpriv/owner.lock" --state "$tmpdir/unpriv/serve.state"
+exporter_prefix=()
+expect_eq "nobody with CAP_AUDIT_CONTROL alone: up" "$(metric "$ucap" auditpeak_up)" 1
+expect_eq "nobody with CAP_AUDIT_CONTROL alone: owner" "$(metric "$ucap" auditpeak_owner)" 1
+expect_eq "its effective capabilities: CAP_AUDIT_CONTROL only" "$(awk '/^CapEff/ { print $2 }' "/proc/$unpriv_pid/status")" 0000000040000000
 out=$("$AUDITPEAK" serve --listen "127.0.0.1:$port" --no-state --lock "$tmpdir/x.lock" 2>&1)
 expect_eq "port in use: exit code" "$?" 1
 expect_match "port in use: says so" "$out" 'cannot listen'
