@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <string.h>
 
 #include "timeline.h"
@@ -64,7 +65,10 @@ static void read_peak(struct ap_timeline *tl, const struct ap_status *st,
 	if (!peak->ops)
 		return;
 	if (ap_peak_read(peak, st, &max, &err) < 0) {
-		fail(tl, ev, &err);
+		/* A source still getting ready (bpf learning the queue's
+		 * address) has no value yet: no peak, but nothing failed. */
+		if (!(err.code == AP_ERR_UNSUPPORTED && err.sys_errno == EAGAIN))
+			fail(tl, ev, &err);
 		return;
 	}
 	s = ap_monotone_advance(&tl->watch[AP_WATCH_MAX_DEPTH], max);

@@ -28,6 +28,8 @@ static int fake_read(void *state, const struct ap_status *st, uint32_t *max,
 
 	(void)st;
 	f->reads++;
+	if (f->not_ready)
+		return ap_fail(err, AP_ERR_UNSUPPORTED, EAGAIN, "fake: not ready");
 	if (f->fail_reads)
 		return ap_fail(err, AP_ERR_TIMEOUT, ETIMEDOUT, "fake read timeout");
 	*max = f->kernel_max;

@@ -19,6 +19,7 @@ void fixture_status(struct ap_status *st, uint32_t backlog_limit,
 struct fake_peak {
 	uint32_t kernel_max;
 	bool fail_reads;
+	bool not_ready;   /* reads answer "not yet" like bpf before it knows the queue */
 	bool fail_clears;
 	unsigned reads, clears;
 	bool with_distribution;

@@ -259,6 +259,26 @@ static void failures_are_counted_not_hidden(void **state)
 	assert_int_equal(r.tl.snap.polls, 3);
 }
 
+/* A source still getting ready has no value: neither a peak nor an error. */
+static void not_ready_is_no_peak_and_no_error(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	r.fake.not_ready = true;
+	poll_at(&r, 1);
+	assert_true(r.tl.snap.up);
+	assert_false(r.tl.snap.have_peak);
+	assert_false(r.ev.failed);
+	assert_int_equal(r.tl.snap.poll_errors, 0);
+	r.fake.not_ready = false;
+	fake_peak_depth(&r.fake, 6);
+	poll_at(&r, 2);
+	assert_true(r.tl.snap.have_peak);
+	assert_int_equal(r.tl.snap.peak_current, 6);
+}
+
 static void distribution_when_the_source_has_one(void **state)
 {
 	struct rig r;
@@ -285,6 +305,7 @@ int main(void)
 		cmocka_unit_test(no_peak_source_no_windows),
 		cmocka_unit_test(counters_survive_kernel_resets),
 		cmocka_unit_test(failures_are_counted_not_hidden),
+		cmocka_unit_test(not_ready_is_no_peak_and_no_error),
 		cmocka_unit_test(distribution_when_the_source_has_one),
 	};
 
