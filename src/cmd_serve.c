@@ -14,28 +14,6 @@
 #define MIN_WINDOW_MS 1000
 #define MAX_WINDOW_MS (24 * 3600 * 1000ULL)
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: auditpeak serve [OPTIONS]\n"
-		"Export the kernel audit queue's status and peak to Prometheus (HTTP) and statsd.\n\n"
-		"  --listen ADDR:PORT   HTTP address (default %s; [::1]:PORT for IPv6, port 0: any free)\n"
-		"  --interval DURATION  AUDIT_GET poll period (default 1s; e.g. 500ms, 2s)\n"
-		"  --window DURATION    read-and-clear period of the peak (default 60s)\n"
-		"  --no-reset           never reset anything (read-only)\n"
-		"  --backend KIND       peak source: auto, kernel, bpf, sample (default auto)\n"
-		"  --lock FILE          owner lock (default %s)\n"
-		"  --state FILE         state file (default %s)\n"
-		"  --no-state           keep no state file\n"
-		"  --log FILE           log to FILE instead of stderr (reopened on SIGHUP)\n"
-		"  --statsd HOST:PORT   push to statsd/DogStatsD once per window\n"
-		"  --statsd-tags K:V,.. DogStatsD tags on every statsd line\n"
-		"  --statsd-prefix NAME statsd name prefix (default %s)\n"
-		"See auditpeak-serve(8).\n",
-		AP_SERVE_DEFAULT_LISTEN, AP_SERVE_DEFAULT_LOCK,
-		AP_SERVE_DEFAULT_STATE, AP_SERVE_DEFAULT_STATSD_PREFIX);
-}
-
 /* The peak sources this build knows, "auto, kernel, ..." (the library's
  * table decides: a source added there shows up here). */
 static void known_backends(char *out, size_t cap)
@@ -49,6 +27,31 @@ static void known_backends(char *out, size_t cap)
 		if (ap_peak_kind_parse(names[i], &kind) == 0 && used < cap)
 			used += (size_t)snprintf(out + used, cap - used, "%s%s",
 						 used ? ", " : "", names[i]);
+}
+
+static void usage(FILE *out)
+{
+	char known[64];
+
+	known_backends(known, sizeof(known));
+	fprintf(out,
+		"Usage: auditpeak serve [OPTIONS]\n"
+		"Export the kernel audit queue's status and peak to Prometheus (HTTP) and statsd.\n\n"
+		"  --listen ADDR:PORT   HTTP address (default %s; [::1]:PORT for IPv6, port 0: any free)\n"
+		"  --interval DURATION  AUDIT_GET poll period (default 1s; e.g. 500ms, 2s)\n"
+		"  --window DURATION    read-and-clear period of the peak (default 60s)\n"
+		"  --no-reset           never reset anything (read-only)\n"
+		"  --backend KIND       peak source (default auto); this build has: %s\n"
+		"  --lock FILE          owner lock (default %s)\n"
+		"  --state FILE         state file (default %s)\n"
+		"  --no-state           keep no state file\n"
+		"  --log FILE           log to FILE instead of stderr (reopened on SIGHUP)\n"
+		"  --statsd HOST:PORT   push to statsd/DogStatsD once per window\n"
+		"  --statsd-tags K:V,.. DogStatsD tags on every statsd line\n"
+		"  --statsd-prefix NAME statsd name prefix (default %s)\n"
+		"See auditpeak-serve(8).\n",
+		AP_SERVE_DEFAULT_LISTEN, known, AP_SERVE_DEFAULT_LOCK,
+		AP_SERVE_DEFAULT_STATE, AP_SERVE_DEFAULT_STATSD_PREFIX);
 }
 
 static bool valid_prefix(const char *p)
