@@ -20,6 +20,7 @@
 
 #include "auditpeak/abi.h"
 #include "auditpeak/netlink.h"
+#include "caps.h"
 
 /* Large enough for any audit reply; longer datagrams are reported. */
 #define AP_NL_BUF_SIZE 8192
@@ -84,18 +85,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool have_effective_cap(cap_value_t cap)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
-
-	if (!caps)
-		return false;
-	cap_get_flag(caps, cap, CAP_EFFECTIVE, &v);
-	cap_free(caps);
-	return v == CAP_SET;
-}
-
 /* Turn the kernel's negative ack into a message a person can act on. */
 static int refused(uint16_t type, int e, const char *what,
 		   struct ap_error *err)
@@ -107,7 +96,7 @@ static int refused(uint16_t type, int e, const char *what,
 
 	switch (e) {
 	case EPERM:
-		if (have_effective_cap(cap))
+		if (ap_have_effective_cap(cap))
 			return ap_fail(err, AP_ERR_NAMESPACE, e,
 				       "%s refused: audit control is only allowed from the initial PID namespace",
 				       what);

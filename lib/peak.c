@@ -14,6 +14,8 @@ static const struct {
 } backends[] = {
 	/* Best first: the order `auto` tries them in. */
 	{ "kernel", AP_PEAK_KERNEL, ap_peak_kernel_open },
+	{ "bpf", AP_PEAK_BPF, ap_peak_bpf_open },
+	{ "sample", AP_PEAK_SAMPLE, ap_peak_sample_open },
 };
 
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
@@ -52,9 +54,13 @@ static void note_fallback(struct ap_peak *p, const char *name,
 			  const struct ap_error *why)
 {
 	size_t used = strlen(p->fallback_reason);
+	size_t n = strlen(name);
+	/* Messages that already start with "name: " are not prefixed again. */
+	bool named = strncmp(why->msg, name, n) == 0 && why->msg[n] == ':';
 
 	snprintf(p->fallback_reason + used, sizeof(p->fallback_reason) - used,
-		 "%s%s: %s", used ? "; " : "", name, why->msg);
+		 "%s%s%s%s", used ? "; " : "", named ? "" : name,
+		 named ? "" : ": ", why->msg);
 }
 
 int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,
@@ -70,8 +76,12 @@ int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,
 			return backends[i].open(p, cfg, err);
 		if (backends[i].open(p, cfg, &why) == 0)
 			return 0;
-		/* Only "not here" moves on; a real failure is reported. */
-		if (why.code != AP_ERR_UNSUPPORTED) {
+		/*
+		 * "Not here" and "not allowed" (e.g. no BPF privileges)
+		 * move on to the next backend; other failures are reported.
+		 */
+		if (why.code != AP_ERR_UNSUPPORTED &&
+		    why.code != AP_ERR_PERMISSION) {
 			if (err)
 				*err = why;
 			return -1;
@@ -82,7 +92,8 @@ int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,
 		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
 			       "peak backend '%s' is not available in this build",
 			       ap_peak_kind_name(kind));
-	return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
+	/* The last resort's reason decides the category (e.g. permission). */
+	return ap_fail(err, why.code, why.sys_errno,
 		       "no peak source available (%s)", p->fallback_reason);
 }
 
@@ -104,6 +115,16 @@ int ap_peak_read_and_clear(struct ap_peak *p, uint32_t *old,
 			   struct ap_error *err)
 {
 	return p->ops->read_and_clear(p->state, old, err);
+}
+
+int ap_peak_distribution(struct ap_peak *p, struct ap_depth_distribution *d,
+			 struct ap_error *err)
+{
+	if (!p->ops->distribution)
+		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
+			       "the %s backend cannot see the depth distribution (only bpf can)",
+			       p->ops->name);
+	return p->ops->distribution(p->state, d, err);
 }
 
 const char *ap_peak_source(const struct ap_peak *p)

@@ -65,6 +65,13 @@ static const struct ap_transport_ops kernel_ops = {
 
 int ap_nl_open(struct ap_nl **nl, struct ap_error *err)
 {
+	int fd;
+
+	return ap_nl_open_fd(nl, &fd, err);
+}
+
+int ap_nl_open_fd(struct ap_nl **nl, int *fd, struct ap_error *err)
+{
 	struct mnl_socket *sock = mnl_socket_open(NETLINK_AUDIT);
 	int one = 1;
 
@@ -92,5 +99,6 @@ int ap_nl_open(struct ap_nl **nl, struct ap_error *err)
 	}
 	/* Error acks need not echo our request back; older kernels lack it. */
 	mnl_socket_setsockopt(sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	*fd = mnl_socket_get_fd(sock);
 	return ap_nl_open_transport(nl, &kernel_ops, sock, err);
 }

@@ -18,6 +18,7 @@ extern struct cli_options cli_opts;
 /* Subcommands: argv[0] is the subcommand's name; return the exit code. */
 int cmd_status(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 /* Print "auditpeak: <message>" on stderr and return the exit code. */
@@ -36,5 +37,13 @@ int cli_open(struct ap_nl **nl, struct ap_error *err);
  */
 int cli_parse_u32(const char *name, const char *text, uint32_t min,
 		  uint32_t max, uint32_t *out, struct ap_error *err);
+
+/*
+ * Parse a duration for option @name: a decimal number with a unit, us, ms,
+ * s, m or h ("250ms", "1.5s", "2m"); a bare number is seconds.  The result,
+ * in microseconds, must lie in [min_us, max_us].
+ */
+int cli_parse_duration_us(const char *name, const char *text, uint64_t min_us,
+			  uint64_t max_us, uint64_t *out, struct ap_error *err);
 
 #endif /* AUDITPEAK_CLI_H */

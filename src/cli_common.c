@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -57,4 +58,41 @@ int cli_parse_u32(const char *name, const char *text, uint32_t min,
 			       min, max, text);
 	*out = (uint32_t)v;
 	return 0;
+}
+
+int cli_parse_duration_us(const char *name, const char *text, uint64_t min_us,
+			  uint64_t max_us, uint64_t *out, struct ap_error *err)
+{
+	static const struct {
+		const char *suffix;
+		double us;
+	} units[] = {
+		{ "us", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "", 1e6 },
+		{ "m", 60e6 }, { "h", 3600e6 },
+	};
+	double v, us;
+	char *end;
+
+	if ((text[0] < '0' || text[0] > '9') && text[0] != '.')
+		goto bad;
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text)
+		goto bad;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) != 0)
+			continue;
+		us = v * units[i].us;
+		if (us < (double)min_us || us > (double)max_us)
+			return ap_fail(err, AP_ERR_USAGE, ERANGE,
+				       "%s must be between %.6gs and %.6gs, not '%s'",
+				       name, (double)min_us / 1e6,
+				       (double)max_us / 1e6, text);
+		*out = (uint64_t)(us + 0.5);
+		return 0;
+	}
+bad:
+	return ap_fail(err, AP_ERR_USAGE, EINVAL,
+		       "%s must be a duration like 500ms, 5s or 2m, not '%s'",
+		       name, text);
 }

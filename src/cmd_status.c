@@ -5,12 +5,19 @@
  * Text output keeps `auditctl -s` lines and order so scripts written for it
  * keep working; backlog_max_depth comes last.  A field the kernel lacks is
  * printed as "unsupported" with the reason, never as 0.
+ *
+ * backlog_max_depth comes from the kernel field when present; otherwise
+ * from a peak backend observing for --duration, and the lines after it
+ * name the source (status_peak.h).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "auditpeak/control.h"
 #include "cli.h"
+#include "status_peak.h"
 
 /* The lines auditctl -s prints, in its order, then ours. */
 static const enum ap_field text_fields[] = {
@@ -18,7 +25,7 @@ static const enum ap_field text_fields[] = {
 	AP_FIELD_PID,           AP_FIELD_RATE_LIMIT,
 	AP_FIELD_BACKLOG_LIMIT, AP_FIELD_LOST,
 	AP_FIELD_BACKLOG,       AP_FIELD_BACKLOG_WAIT_TIME,
-	AP_FIELD_BACKLOG_WAIT_TIME_ACTUAL, AP_FIELD_BACKLOG_MAX_DEPTH,
+	AP_FIELD_BACKLOG_WAIT_TIME_ACTUAL,
 };
 
 #define N_TEXT_FIELDS (sizeof(text_fields) / sizeof(text_fields[0]))
@@ -37,7 +44,7 @@ static void print_text(const struct ap_status *st)
 	}
 }
 
-static void print_json(const struct ap_status *st)
+static void print_json(const struct ap_status *st, const struct status_peak *peak)
 {
 	const char *sep = "";
 
@@ -65,26 +72,41 @@ static void print_json(const struct ap_status *st)
 		       ap_field_origin(f));
 		sep = ",";
 	}
-	printf("}}\n");
+	printf("}");
+	status_peak_print_json(peak);
+	printf("}\n");
 }
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: auditpeak status [--json]\n"
+		"Usage: auditpeak status [--json] [--backend B] [--duration D]\n"
 		"Print the kernel's audit status (AUDIT_GET, no side effect), one\n"
-		"'name value' line per field in auditctl -s order, backlog_max_depth last.\n"
-		"  --json  one JSON object with every field, which ones this kernel has,\n"
-		"          and the reply's payload length\n");
+		"'name value' line per field in auditctl -s order, then backlog_max_depth\n"
+		"and the line backlog_max_depth_source naming where it came from.\n"
+		"  --json             one JSON object with every field, which ones this kernel\n"
+		"                     has, the reply's payload length, and \"peak\"\n"
+		"  --backend B        auto (default), kernel, bpf or sample: where\n"
+		"                     backlog_max_depth comes from (auto: kernel > bpf > sample)\n"
+		"  --duration D       without the kernel field, observe with the backend for D\n"
+		"                     (e.g. 5s): bpf and sample only see what happens while\n"
+		"                     they run, so there is no since-boot value\n"
+		"  --sample-interval D  the sample backend's AUDIT_GET period (default 1ms)\n");
 }
 
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "sample-interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	enum ap_peak_kind kind = AP_PEAK_AUTO;
+	uint64_t duration_us = 0, interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US;
+	struct status_peak peak;
 	struct ap_status st;
 	struct ap_error err;
 	struct ap_nl *nl;
@@ -96,6 +118,21 @@ int cmd_status(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'b':
+			if (ap_peak_kind_parse(optarg, &kind) < 0)
+				return cli_usage_error("status", "unknown backend '%s': use auto, kernel, bpf or sample",
+						       optarg);
+			break;
+		case 'd':
+			if (cli_parse_duration_us("--duration", optarg, 1000,
+						  24 * 3600e6, &duration_us, &err) < 0)
+				return cli_report(&err);
+			break;
+		case 'i':
+			if (cli_parse_duration_us("--sample-interval", optarg, 100,
+						  10e6, &interval_us, &err) < 0)
+				return cli_report(&err);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -106,15 +143,23 @@ int cmd_status(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("status", "unexpected argument '%s'",
 				       argv[optind]);
+	if ((kind == AP_PEAK_BPF || kind == AP_PEAK_SAMPLE) && duration_us == 0)
+		return cli_usage_error("status", "--backend %s needs --duration: it only sees what happens while it observes",
+				       ap_peak_kind_name(kind));
 	if (cli_open(&nl, &err) < 0)
 		return cli_report(&err);
 	rc = ap_get_status(nl, &st, &err);
+	if (rc == 0)
+		rc = status_peak_get(kind, duration_us, (int)interval_us, nl,
+				     &st, NULL, &peak, &err);
 	ap_nl_close(nl);
 	if (rc < 0)
 		return cli_report(&err);
-	if (json)
-		print_json(&st);
-	else
+	if (json) {
+		print_json(&st, &peak);
+	} else {
 		print_text(&st);
+		status_peak_print_text(&peak, &st);
+	}
 	return 0;
 }

@@ -41,6 +41,13 @@ struct ap_nl;
 /* Open the kernel's audit netlink socket. */
 int ap_nl_open(struct ap_nl **nl, struct ap_error *err);
 
+/*
+ * The same, also handing out the socket's file descriptor for socket
+ * options (the fake audit daemon shrinks its receive buffer).  The fd
+ * stays owned by @nl.
+ */
+int ap_nl_open_fd(struct ap_nl **nl, int *fd, struct ap_error *err);
+
 /* Use a caller-provided transport; @ops->close(@ctx) runs on ap_nl_close(). */
 int ap_nl_open_transport(struct ap_nl **nl, const struct ap_transport_ops *ops,
 			 void *ctx, struct ap_error *err);

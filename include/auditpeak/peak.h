@@ -61,6 +61,8 @@ struct ap_peak {
 	void *state;
 	/* Why `auto` did not pick a better backend; empty if it did. */
 	char fallback_reason[AP_PEAK_REASON_MAX];
+	/* How the chosen backend measures (attach point, rate); may be empty. */
+	char detail[AP_PEAK_REASON_MAX];
 };
 
 struct ap_peak_config {
@@ -92,5 +94,22 @@ const char *ap_peak_kind_name(enum ap_peak_kind kind);
 /* Each backend's constructor; fails with AP_ERR_UNSUPPORTED where unusable. */
 int ap_peak_kernel_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 			struct ap_error *err);
+/*
+ * The probe sees only what happens while it is attached: values are since
+ * open or the last clear.  Nothing is returned until the audit queue's
+ * address is validated (AP_ERR_UNSUPPORTED with EAGAIN until then).
+ * Owners should read it now and then (every second is plenty): a read
+ * validates the address and detaches the one-time learner that otherwise
+ * runs on every slab allocation.
+ */
+int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
+		     struct ap_error *err);
+/* Polls AUDIT_GET on its own thread and socket: a lower bound. */
+int ap_peak_sample_open(struct ap_peak *p, const struct ap_peak_config *cfg,
+			struct ap_error *err);
+
+/* The bpf backend's depth distribution; AP_ERR_UNSUPPORTED elsewhere. */
+int ap_peak_distribution(struct ap_peak *p, struct ap_depth_distribution *d,
+			 struct ap_error *err);
 
 #endif /* AUDITPEAK_PEAK_H */

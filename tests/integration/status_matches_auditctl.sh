@@ -27,10 +27,16 @@ for f in $fields; do
 		expect_eq "$f as auditctl -s" "$a" "$b"
 	fi
 done
-# auditctl's order, then backlog_max_depth last
+# auditctl's order, then backlog_max_depth and the lines naming its source
 order=$(awk '{ print $1 }' <<<"$ours" | tr '\n' ' ')
-expect_eq "line order" "$order" "$fields backlog_max_depth "
 payload=$("$AUDITPEAK" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["payload_bytes"])')
+if [ "$payload" -ge 48 ]; then
+	expect_eq "line order" "$order" "$fields backlog_max_depth backlog_max_depth_source "
+	expect_eq "source of backlog_max_depth" "$(status_field backlog_max_depth_source)" kernel
+else
+	expect_eq "line order" "$order" "$fields backlog_max_depth backlog_max_depth_source backlog_max_depth_note "
+	expect_eq "source of backlog_max_depth without --duration" "$(status_field backlog_max_depth_source)" none
+fi
 if [ "$payload" -ge 48 ]; then
 	expect_match "backlog_max_depth is a number on a patched kernel" \
 		"$(status_field backlog_max_depth)" '^[0-9]+$'

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * /proc/kallsyms lines are "ADDRESS TYPE NAME [MODULE]".  A function ends
+ * where the next symbol by address starts; the file is not sorted across
+ * modules, so we look for the smallest address above each start.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "kallsyms.h"
+
+/* "audit_log_end" or a compiler clone of it ("audit_log_end.part.0"). */
+static bool is_function_or_clone(const char *name, const char *function)
+{
+	size_t n = strlen(function);
+
+	return strncmp(name, function, n) == 0 &&
+	       (name[n] == '\0' || name[n] == '.');
+}
+
+void ap_ksym_scan(FILE *f, struct ap_ksym_lookup *q)
+{
+	char line[512];
+	uint64_t seen_nonzero = 0;
+
+	q->n_ranges = 0;
+	q->object_addr = 0;
+	q->addresses_hidden = false;
+	for (int i = 0; i < AP_KSYM_MAX_RANGES; i++)
+		q->ranges[i].start = q->ranges[i].end = 0;
+
+	/* Pass 1: where the wanted symbols start. */
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t addr;
+		char type;
+		char name[256];
+
+		if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &type, name) != 3)
+			continue;
+		seen_nonzero |= addr;
+		if (q->object && strcmp(name, q->object) == 0)
+			q->object_addr = addr;
+		if (q->function && (type == 't' || type == 'T') &&
+		    is_function_or_clone(name, q->function) &&
+		    q->n_ranges < AP_KSYM_MAX_RANGES) {
+			q->ranges[q->n_ranges].start = addr;
+			q->ranges[q->n_ranges].end = UINT64_MAX;
+			q->n_ranges++;
+		}
+	}
+	q->addresses_hidden = seen_nonzero == 0;
+	if (q->n_ranges == 0 || q->addresses_hidden)
+		return;
+
+	/* Pass 2: each range ends at the next higher symbol. */
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t addr;
+
+		if (sscanf(line, "%" SCNx64, &addr) != 1)
+			continue;
+		for (int i = 0; i < q->n_ranges; i++)
+			if (addr > q->ranges[i].start && addr < q->ranges[i].end)
+				q->ranges[i].end = addr;
+	}
+}

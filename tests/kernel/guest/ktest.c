@@ -1,0 +1,877 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * In-guest tests of the backlog_max_depth kernel patch.
+ *
+ *   ktest patched   tests 1-4 (and 3b) against the patched kernel
+ *   ktest vanilla   test 5 against the unpatched kernel
+ *
+ * Output, one line per check: "ok - <name>: <detail>" or
+ * "not ok - <name>: <detail>"; "# ..." lines are notes.  The last line is
+ * "ktest: N passed, M failed"; exit status 1 if anything failed.
+ *
+ * The guest is a throw-away VM: the tests change audit settings freely but
+ * still put them back at the end.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/audit.h>
+
+#include "auditpeak/abi.h"
+#include "auditpeak/control.h"
+#include "auditpeak/netlink.h"
+#include "auditpeak/status.h"
+#include "rawnl.h"
+
+#define NSENDERS 4
+
+static struct ap_nl *ctl;
+static int npass, nfail;
+static int ncpus = 1;
+
+/* ------------------------------------------------------------ reporting */
+
+static void __attribute__((format(printf, 3, 4)))
+check(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - %s: ", ok ? "ok" : "not ok", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (ok)
+		npass++;
+	else
+		nfail++;
+}
+
+static void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void __attribute__((noreturn)) finish(void)
+{
+	printf("ktest: %d passed, %d failed\n", npass, nfail);
+	fflush(stdout);
+	exit(nfail ? 1 : 0);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("not ok - fatal: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	nfail++;
+	finish();
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static struct ap_status get(void)
+{
+	struct ap_status st;
+	struct ap_error err;
+
+	if (ap_get_status(ctl, &st, &err) < 0)
+		fatal("AUDIT_GET: %s", err.msg);
+	return st;
+}
+
+#define BACKLOG(st) ((st).value[AP_FIELD_BACKLOG])
+#define MAXD(st) ((st).value[AP_FIELD_BACKLOG_MAX_DEPTH])
+#define LOST(st) ((st).value[AP_FIELD_LOST])
+
+static void set_field(enum ap_field f, uint32_t v)
+{
+	struct ap_error err;
+
+	if (ap_set_field(ctl, f, v, &err) < 0)
+		fatal("AUDIT_SET %s=%u: %s", ap_field_name(f), v, err.msg);
+}
+
+static uint32_t reset_max(void)
+{
+	struct ap_error err;
+	uint32_t old;
+
+	if (ap_reset_counter(ctl, AP_FIELD_BACKLOG_MAX_DEPTH, &old, &err) < 0)
+		fatal("reset backlog_max_depth: %s", err.msg);
+	return old;
+}
+
+/* Poll until the main queue is empty; false on timeout. */
+static bool wait_drained(int timeout_ms)
+{
+	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+
+	for (;;) {
+		struct ap_status st = get();
+
+		if (BACKLOG(st) == 0)
+			return true;
+		if (now_ms() > end)
+			return false;
+		sleep_ms(10);
+	}
+}
+
+/*
+ * Wait until the main queue is empty and kauditd has gone back to sleep.
+ * With a stuck fake daemon kauditd spends up to ~0.5 s on each of its hold
+ * and retry queues before it touches the main queue, then ~0.1 s on the
+ * first main-queue record; 0.9 s of an empty queue means it is asleep.
+ */
+static void wait_quiet(void)
+{
+	for (int i = 0; i < 10; i++) {
+		if (!wait_drained(20000))
+			fatal("audit queue did not drain within 20 s");
+		sleep_ms(900);
+		if (BACKLOG(get()) == 0)
+			return;
+	}
+	fatal("audit queue never became quiet");
+}
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu % ncpus, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* ------------------------------------------------------------ workers */
+
+enum work { WORK_USER_MSG, WORK_GETPPID };
+
+struct crew {
+	pid_t pid[NSENDERS];
+	int n;
+	int go;	/* write end of the start pipe */
+};
+
+/*
+ * Fork @n workers, worker i pinned to CPU i, each ready to do @count[i]
+ * units of @work (one AUDIT_USER record, or one audited getppid()) as soon
+ * as crew_go() is called.  Workers open their sockets before waiting, so
+ * the timed part is only the work itself.
+ */
+static void crew_start(struct crew *c, int n, enum work work,
+		       const unsigned int *count)
+{
+	int p[2];
+
+	if (pipe(p) < 0)
+		fatal("pipe: %s", strerror(errno));
+	c->n = n;
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			fatal("fork: %s", strerror(errno));
+		if (pid == 0) {
+			char msg[96], b;
+			int fd = -1, bad = 0;
+
+			close(p[1]);
+			pin_to_cpu(i);
+			if (work == WORK_USER_MSG) {
+				fd = rawnl_open(0);
+				if (fd < 0)
+					_exit(2);
+			}
+			if (read(p[0], &b, 1) != 1)
+				_exit(3);
+			for (unsigned int k = 0; k < count[i]; k++) {
+				if (work == WORK_GETPPID) {
+					syscall(SYS_getppid);
+					continue;
+				}
+				snprintf(msg, sizeof(msg),
+					 "auditpeak ktest burst worker=%d n=%u",
+					 i, k);
+				/* no ack: the record is queued before
+				 * sendmsg() returns, and the backlog
+				 * readings count what arrived */
+				if (rawnl_send(fd, AUDIT_USER, 0, msg,
+					       strlen(msg) + 1) < 0)
+					bad++;
+			}
+			_exit(bad ? 1 : 0);
+		}
+		c->pid[i] = pid;
+	}
+	close(p[0]);
+	c->go = p[1];
+}
+
+static void crew_go(struct crew *c)
+{
+	char go[NSENDERS] = { 0 };
+
+	if (write(c->go, go, (size_t)c->n) != c->n)
+		fatal("start pipe: %s", strerror(errno));
+	close(c->go);
+}
+
+/* Non-blocking: true once every worker has exited. */
+static bool crew_done(struct crew *c, int *failed)
+{
+	for (int i = 0; i < c->n; i++) {
+		int st;
+		pid_t r;
+
+		if (c->pid[i] == 0)
+			continue;
+		r = waitpid(c->pid[i], &st, WNOHANG);
+		if (r == 0)
+			continue;
+		if (r < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			(*failed)++;
+		c->pid[i] = 0;
+	}
+	for (int i = 0; i < c->n; i++)
+		if (c->pid[i])
+			return false;
+	return true;
+}
+
+static int crew_wait(struct crew *c)
+{
+	int failed = 0;
+
+	while (!crew_done(c, &failed))
+		sleep_ms(1);
+	return failed;
+}
+
+static void split(unsigned int total, int n, unsigned int *count)
+{
+	for (int i = 0; i < n; i++)
+		count[i] = total / n + ((unsigned int)i < total % n ? 1 : 0);
+}
+
+/* Queue one AUDIT_USER record (with ack) through the library. */
+static void user_msg(const char *text)
+{
+	struct ap_error err;
+
+	if (ap_send_user_message(ctl, text, &err) < 0)
+		fatal("AUDIT_USER: %s", err.msg);
+}
+
+/* ------------------------------------------------------------ CLI */
+
+/* Run /bin/auditpeak with @args; its output in @out.  Returns exit status. */
+static int run_cli(char *out, size_t cap, const char *a1, const char *a2)
+{
+	int p[2], st;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		fatal("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execl("/bin/auditpeak", "auditpeak", a1, a2, (char *)NULL);
+		printf("exec /bin/auditpeak: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], out + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	for (char *line = strtok(strdup(out), "\n"); line; line = strtok(NULL, "\n"))
+		note("  auditpeak %s%s%s | %s", a1, a2 ? " " : "", a2 ? a2 : "",
+		     line);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Value of "backlog_max_depth <n>" in CLI output; -1 if absent. */
+static long cli_value(const char *out, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		unsigned long v;
+
+		if (strncmp(l, name, nl) == 0 && l[nl] == ' ' &&
+		    sscanf(l + nl + 1, "%lu", &v) == 1)
+			return (long)v;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------ kmsg */
+
+/*
+ * Scan the kernel log: count the audit records kauditd printed (it prints
+ * every record when no daemon is registered), and count warnings.
+ */
+static void scan_kmsg(unsigned int *records, unsigned int *warnings, bool show)
+{
+	char buf[2048];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ssize_t n;
+
+	*records = *warnings = 0;
+	if (fd < 0)
+		fatal("open /dev/kmsg: %s", strerror(errno));
+	while ((n = read(fd, buf, sizeof(buf) - 1)) != 0) {
+		char *text;
+
+		if (n < 0) {
+			if (errno == EPIPE) /* overwritten records */
+				continue;
+			break;
+		}
+		buf[n] = '\0';
+		text = strchr(buf, ';');
+		text = text ? text + 1 : buf;
+		if (strstr(text, "audit: type="))
+			(*records)++;
+		if (strstr(text, "WARNING:") || strstr(text, "BUG:") ||
+		    strstr(text, "Oops") || strstr(text, "Call Trace") ||
+		    strstr(text, "lockdep") || strstr(text, "rcu_sched self-detected")) {
+			(*warnings)++;
+			if (show)
+				note("kernel: %s", strtok(text, "\n"));
+		}
+	}
+	close(fd);
+}
+
+/* ------------------------------------------------------------ fake auditd */
+
+/*
+ * Hold kauditd off the main queue (SPEC section 7): register a socket of
+ * ours as the audit daemon, with the smallest receive buffer, and fill it
+ * without ever reading.  kauditd then moves records to its retry and hold
+ * queues and, each time the main queue becomes non-empty, first spends
+ * ~0.5 s retrying each of those before it touches the main queue again.
+ */
+static int fake_auditd_start(void)
+{
+	struct audit_status s;
+	char text[1000];
+	int32_t ack = -1;
+	int fd, rc, sender;
+
+	fd = rawnl_open(1);
+	if (fd < 0)
+		fatal("fake auditd socket: %s", strerror(-fd));
+	memset(&s, 0, sizeof(s));
+	s.mask = AUDIT_STATUS_PID;
+	s.pid = (uint32_t)getpid();
+	/* the daemon's port id is the socket the registration comes from */
+	rc = rawnl_request_ack(fd, AUDIT_SET, &s, sizeof(s), &ack, 3000);
+	if (rc < 0 || ack != 0)
+		fatal("register fake auditd: rc=%d ack=%d", rc, ack);
+
+	sender = rawnl_open(0);
+	if (sender < 0)
+		fatal("sender socket: %s", strerror(-sender));
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (int i = 0; i < 40; i++) {
+		if (rawnl_send(sender, AUDIT_USER, 0, text, sizeof(text)) < 0)
+			fatal("fill fake auditd: %s", strerror(errno));
+		sleep_ms(5);
+	}
+	close(sender);
+	wait_quiet();
+	return fd;
+}
+
+static void fake_auditd_stop(int fd)
+{
+	/* we are the registered daemon's process, so we may unregister it */
+	set_field(AP_FIELD_PID, 0);
+	close(fd);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test1_patched_get(void)
+{
+	struct ap_status st;
+	unsigned int printed, warnings;
+	char out[4096];
+	long cli;
+	int rc;
+
+	/* before anything of ours queues records: what did boot queue? */
+	scan_kmsg(&printed, &warnings, false);
+	st = get();
+	check(st.payload_len == 48, "t1 GET payload is 48 bytes",
+	      "payload_len=%zu", st.payload_len);
+	check(ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH),
+	      "t1 backlog_max_depth present", "value=%u", MAXD(st));
+	/*
+	 * Booting with audit=1 queues at least the "state=initialized"
+	 * record, so the mark is at least 1.  With no daemon kauditd prints
+	 * every record it dequeues, so the queue can never have been deeper
+	 * than the records printed plus those still queued.
+	 */
+	check(MAXD(st) >= 1 && MAXD(st) <= printed + BACKLOG(st),
+	      "t1 boot value consistent with the boot's records",
+	      "backlog_max_depth=%u, records printed since boot=%u, backlog=%u",
+	      MAXD(st), printed, BACKLOG(st));
+
+	rc = run_cli(out, sizeof(out), "status", NULL);
+	cli = cli_value(out, "backlog_max_depth");
+	st = get();
+	check(rc == 0 && cli == (long)MAXD(st), "t1 auditpeak status shows it",
+	      "exit=%d cli=%ld kernel=%u", rc, cli, MAXD(st));
+}
+
+static void test2_plateau(int dfd)
+{
+	static const unsigned int sizes[] = { 4000, 2000, 1000, 500 };
+	struct ap_status st0 = { 0 }, st1 = { 0 }, st2;
+	unsigned int count[NSENDERS], n = 0;
+	bool exact = false;
+	int failed = 0;
+
+	(void)dfd;
+	for (size_t a = 0; a < sizeof(sizes) / sizeof(sizes[0]); a++) {
+		struct crew c;
+		uint64_t t0;
+
+		n = sizes[a];
+		reset_max();
+		wait_quiet();
+		split(n, NSENDERS, count);
+		crew_start(&c, NSENDERS, WORK_USER_MSG, count);
+		st0 = get();
+		t0 = now_ms();
+		crew_go(&c);
+		failed = crew_wait(&c);
+		st1 = get();
+		note("t2 attempt N=%u: %llu ms, backlog %u -> %u, max %u -> %u",
+		     n, (unsigned long long)(now_ms() - t0), BACKLOG(st0),
+		     BACKLOG(st1), MAXD(st0), MAXD(st1));
+		if (BACKLOG(st1) == BACKLOG(st0) + n) {
+			exact = true;
+			break;
+		}
+		note("t2 kauditd dequeued during the burst; retrying with fewer records");
+	}
+	check(failed == 0, "t2 senders succeeded", "failed workers=%d", failed);
+	check(exact, "t2 plateau: backlog rose by exactly N",
+	      "N=%u backlog %u -> %u", n, BACKLOG(st0), BACKLOG(st1));
+	check(MAXD(st0) <= BACKLOG(st0) + n, "t2 mark before burst below plateau",
+	      "max before=%u", MAXD(st0));
+	check(MAXD(st1) - BACKLOG(st0) == n,
+	      "t2 backlog_max_depth == N over the pre-burst depth",
+	      "N=%u baseline=%u max=%u", n, BACKLOG(st0), MAXD(st1));
+	if (!wait_drained(20000))
+		fatal("t2 queue did not drain");
+	st2 = get();
+	check(MAXD(st2) == MAXD(st1) && BACKLOG(st2) == 0,
+	      "t2 value survives the drain", "backlog=%u max=%u",
+	      BACKLOG(st2), MAXD(st2));
+}
+
+static void rule(uint16_t type)
+{
+	struct audit_rule_data r;
+	int32_t ack = -1;
+	int fd = rawnl_open(0), rc;
+
+	if (fd < 0)
+		fatal("rule socket: %s", strerror(-fd));
+	memset(&r, 0, sizeof(r));
+	r.flags = AUDIT_FILTER_EXIT;
+	r.action = AUDIT_ALWAYS;
+	r.field_count = 1;
+	r.fields[0] = AUDIT_ARCH;
+	r.fieldflags[0] = AUDIT_EQUAL;
+	r.values[0] = AUDIT_ARCH_X86_64;
+	r.mask[AUDIT_WORD(SYS_getppid)] |= AUDIT_BIT(SYS_getppid);
+	rc = rawnl_request_ack(fd, type, &r, sizeof(r), &ack, 3000);
+	close(fd);
+	check(rc == 0 && ack == 0,
+	      type == AUDIT_ADD_RULE ? "t3b add exit,always getppid rule"
+				     : "t3b remove the rule",
+	      "rc=%d ack=%d", rc, ack);
+}
+
+/* 3b: kernel-generated records from 4 CPUs at once, kauditd held off. */
+static void test3b_concurrent(void)
+{
+	static const unsigned int sizes[] = { 200, 100, 50, 25 };
+	struct ap_status st0 = { 0 }, st1 = { 0 };
+	unsigned int count[NSENDERS], one[1] = { 1 }, k, m = 0;
+	unsigned int sampled_max = 0, samples = 0, expect = 0;
+	bool exact = false;
+	int failed = 0;
+	struct crew c;
+
+	rule(AUDIT_ADD_RULE);
+
+	/* records per audited getppid() (SYSCALL, PROCTITLE, EOE, ...) */
+	reset_max();
+	wait_quiet();
+	crew_start(&c, 1, WORK_GETPPID, one);
+	st0 = get();
+	crew_go(&c);
+	failed += crew_wait(&c);
+	st1 = get();
+	k = BACKLOG(st1) - BACKLOG(st0);
+	note("t3b one audited getppid() queues %u records", k);
+	check(k >= 1 && k <= 8, "t3b calibrate records per syscall", "k=%u", k);
+
+	for (size_t a = 0; a < sizeof(sizes) / sizeof(sizes[0]); a++) {
+		uint64_t t0;
+
+		m = sizes[a];
+		expect = NSENDERS * m * k;
+		sampled_max = samples = 0;
+		reset_max();
+		wait_quiet();
+		for (int i = 0; i < NSENDERS; i++)
+			count[i] = m;
+		crew_start(&c, NSENDERS, WORK_GETPPID, count);
+		st0 = get();
+		t0 = now_ms();
+		crew_go(&c);
+		while (!crew_done(&c, &failed)) {
+			struct ap_status s = get();
+
+			samples++;
+			if (BACKLOG(s) > sampled_max)
+				sampled_max = BACKLOG(s);
+		}
+		st1 = get();
+		note("t3b attempt %u syscalls x %d CPUs: %llu ms, backlog %u -> %u, max %u, %u polls saw up to %u",
+		     m, NSENDERS, (unsigned long long)(now_ms() - t0),
+		     BACKLOG(st0), BACKLOG(st1), MAXD(st1), samples,
+		     sampled_max);
+		if (BACKLOG(st1) == BACKLOG(st0) + expect) {
+			exact = true;
+			break;
+		}
+		note("t3b kauditd dequeued during the burst; retrying with fewer syscalls");
+	}
+	check(failed == 0, "t3b workers succeeded", "failed=%d", failed);
+	check(exact, "t3b plateau: backlog rose by exactly 4*M*k",
+	      "M=%u k=%u expected=%u rise=%u", m, k, expect,
+	      BACKLOG(st1) - BACKLOG(st0));
+	check(MAXD(st1) == BACKLOG(st1),
+	      "t3b no lost update: max == queue length after concurrent burst",
+	      "max=%u backlog=%u", MAXD(st1), BACKLOG(st1));
+	check(MAXD(st1) >= sampled_max && MAXD(st1) >= BACKLOG(st1),
+	      "t3b max >= every sampled backlog", "max=%u sampled max=%u (%u polls)",
+	      MAXD(st1), sampled_max, samples);
+	rule(AUDIT_DEL_RULE);
+}
+
+/* 3: bursts with a live consumer (kauditd draining, no daemon). */
+static void test3_live(void)
+{
+	const uint32_t limit = 100, slack = 1 + NSENDERS;
+	unsigned int count[NSENDERS], sampled_max = 0, samples = 0;
+	unsigned int lost0, below = 0;
+	struct ap_status st;
+	int failed = 0;
+
+	set_field(AP_FIELD_BACKLOG_LIMIT, limit);
+	wait_quiet();
+	reset_max();
+	lost0 = LOST(get());
+	for (int burst = 0; burst < 3; burst++) {
+		struct crew c;
+
+		split(3000, NSENDERS, count);
+		crew_start(&c, NSENDERS, WORK_USER_MSG, count);
+		crew_go(&c);
+		while (!crew_done(&c, &failed)) {
+			st = get();
+			samples++;
+			/* the mark only rises, so it can never be below what
+			 * an earlier poll saw in the queue (within one reply
+			 * backlog may lead: it is read first, and an enqueue
+			 * updates the mark just after the queue) */
+			if (MAXD(st) < sampled_max)
+				below++;
+			if (BACKLOG(st) > sampled_max)
+				sampled_max = BACKLOG(st);
+		}
+		sleep_ms(200);
+	}
+	wait_drained(20000);
+	st = get();
+	note("t3 %u polls, deepest sampled backlog %u, kernel mark %u, limit %u, lost +%u",
+	     samples, sampled_max, MAXD(st), limit, LOST(st) - lost0);
+	check(failed == 0, "t3 senders succeeded", "failed=%d", failed);
+	check(MAXD(st) >= sampled_max, "t3 max >= every sampled backlog",
+	      "max=%u sampled max=%u", MAXD(st), sampled_max);
+	check(below == 0, "t3 polled max never behind an earlier polled backlog",
+	      "violations=%u", below);
+	check(MAXD(st) >= 1 && MAXD(st) <= limit + slack,
+	      "t3 max <= backlog_limit + slack", "max=%u limit=%u slack=%u",
+	      MAXD(st), limit, slack);
+	set_field(AP_FIELD_BACKLOG_LIMIT, 20000);
+}
+
+/*
+ * Read the multicast group for up to 3 s: find the CONFIG_CHANGE record of
+ * a backlog_max_depth reset, its old= value, and count the records of the
+ * same audit event (same serial: CONFIG_CHANGE plus SYSCALL, PROCTITLE and
+ * EOE when the resetting task is audited).
+ */
+static bool reset_record(int mc, uint32_t *old, unsigned int *event)
+{
+	char text[1024], serial[64] = "";
+	uint64_t end = now_ms() + 3000;
+	bool found = false;
+
+	*old = 0;
+	*event = 0;
+	while (now_ms() < end) {
+		char *p, *q;
+		int type = rawnl_recv_record(mc, text, sizeof(text), 300);
+
+		if (type == -ENOBUFS || type == 0)
+			continue;
+		if (type < 0)
+			break;
+		p = strstr(text, "op=set backlog_max_depth=0 old=");
+		if (!found && type == AUDIT_CONFIG_CHANGE && p &&
+		    sscanf(p, "op=set backlog_max_depth=0 old=%u", old) == 1) {
+			found = true;
+			/* "audit(<time>:<serial>): " */
+			q = strchr(text, ')');
+			if (q && (size_t)(q - text) < sizeof(serial)) {
+				memcpy(serial, text, (size_t)(q - text));
+				serial[q - text] = '\0';
+			}
+			note("t4 multicast: %s", text);
+		}
+		if (found && serial[0] && strncmp(text, serial, strlen(serial)) == 0) {
+			(*event)++;
+			if (type != AUDIT_CONFIG_CHANGE)
+				note("t4 multicast, same event: type=%d", type);
+		}
+	}
+	return found;
+}
+
+static void test4_reset(void)
+{
+	unsigned int count[1], samples = 0, regressions = 0;
+	struct ap_status st, prev;
+	char text[1024], out[4096];
+	int failed = 0, mc, rc;
+	uint32_t old, old2 = 0;
+	unsigned int event = 0;
+	bool found;
+	long cli;
+	struct crew c;
+
+	/* monotonic between resets, while records come and go */
+	wait_quiet();
+	reset_max();
+	prev = get();
+	count[0] = 3000;
+	crew_start(&c, 1, WORK_USER_MSG, count);
+	crew_go(&c);
+	while (!crew_done(&c, &failed)) {
+		st = get();
+		samples++;
+		if (MAXD(st) < MAXD(prev))
+			regressions++;
+		prev = st;
+	}
+	check(regressions == 0 && failed == 0, "t4 monotonic between resets",
+	      "%u polls, %u decreases, final max %u", samples, regressions,
+	      MAXD(prev));
+
+	/* reset returns exactly the last value read when quiet */
+	mc = rawnl_open(1 << 20);
+	if (mc < 0 || rawnl_join_readlog(mc) < 0)
+		fatal("multicast socket: %s", strerror(errno));
+	/* joining the group queues a listener record: let it go by */
+	wait_quiet();
+	while (rawnl_recv_record(mc, text, sizeof(text), 0) != 0)
+		;
+	st = get();
+	old = reset_max();
+	check(old == MAXD(st), "t4 reset returns the last value read",
+	      "GET said %u, reset returned %u", MAXD(st), old);
+	prev = get();
+	found = reset_record(mc, &old2, &event);
+	check(found && old2 == old, "t4 CONFIG_CHANGE backlog_max_depth=0 old=N",
+	      "found=%d old=%u (reset returned %u)", found, old2, old);
+	/*
+	 * The reset queues its own CONFIG_CHANGE record right after zeroing
+	 * and, when the task is audited, the SYSCALL/PROCTITLE/EOE records of
+	 * the same event: nothing else ran, so the mark is at most that.
+	 */
+	check(MAXD(prev) >= 1 && MAXD(prev) <= BACKLOG(st) + event,
+	      "t4 next GET shows only the reset's own records",
+	      "max after reset=%u, queue before=%u, records in the reset's event=%u",
+	      MAXD(prev), BACKLOG(st), event);
+
+	/* the same through the CLI: status, then reset max-depth */
+	user_msg("auditpeak ktest: one record before the CLI reset");
+	wait_quiet();
+	while (rawnl_recv_record(mc, text, sizeof(text), 0) != 0)
+		;
+	st = get();
+	rc = run_cli(out, sizeof(out), "status", NULL);
+	cli = cli_value(out, "backlog_max_depth");
+	check(rc == 0 && cli == (long)MAXD(st), "t4 auditpeak status",
+	      "exit=%d cli=%ld kernel=%u", rc, cli, MAXD(st));
+	rc = run_cli(out, sizeof(out), "reset", "max-depth");
+	cli = cli_value(out, "backlog_max_depth");
+	check(rc == 0 && cli == (long)MAXD(st), "t4 auditpeak reset max-depth",
+	      "exit=%d returned=%ld expected=%u", rc, cli, MAXD(st));
+	prev = get();
+	found = reset_record(mc, &old2, &event);
+	check(found && old2 == MAXD(st), "t4 CLI reset's CONFIG_CHANGE old=N",
+	      "found=%d old=%u expected=%u", found, old2, MAXD(st));
+	check(MAXD(prev) >= 1 && MAXD(prev) <= BACKLOG(st) + event,
+	      "t4 GET after CLI reset shows only the reset's own records",
+	      "max=%u, queue before=%u, records in the reset's event=%u",
+	      MAXD(prev), BACKLOG(st), event);
+	close(mc);
+}
+
+static void test5_vanilla(void)
+{
+	struct ap_status st = get();
+	struct audit_status s;
+	struct ap_error err;
+	char out[4096];
+	int32_t ack = -1;
+	uint32_t old;
+	int fd, rc;
+
+	check(st.payload_len == 44, "t5 unpatched GET payload is 44 bytes",
+	      "payload_len=%zu", st.payload_len);
+	check(!ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH),
+	      "t5 backlog_max_depth unsupported", "present=0x%x", st.present);
+
+	fd = rawnl_open(0);
+	if (fd < 0)
+		fatal("socket: %s", strerror(-fd));
+	memset(&s, 0, sizeof(s));
+	s.mask = AUDIT_STATUS_BACKLOG_MAX_DEPTH;
+	rc = rawnl_request_ack(fd, AUDIT_SET, &s, sizeof(s), &ack, 3000);
+	close(fd);
+	check(rc == 0 && ack == 0, "t5 reset mask 0x100 is acked with 0",
+	      "rc=%d ack=%d: a 0 here is no value, so check support first",
+	      rc, ack);
+
+	rc = ap_reset_counter(ctl, AP_FIELD_BACKLOG_MAX_DEPTH, &old, &err);
+	check(rc < 0 && err.code == AP_ERR_UNSUPPORTED,
+	      "t5 library refuses the reset", "rc=%d code=%s: %s", rc,
+	      ap_err_name(err.code), err.msg);
+
+	rc = run_cli(out, sizeof(out), "status", NULL);
+	check(rc == 0 && cli_value(out, "backlog_max_depth") < 0 &&
+	      strstr(out, "backlog_max_depth unsupported"),
+	      "t5 auditpeak status says unsupported", "exit=%d", rc);
+	rc = run_cli(out, sizeof(out), "reset", "max-depth");
+	check(rc != 0 && cli_value(out, "backlog_max_depth") < 0,
+	      "t5 auditpeak reset max-depth fails", "exit=%d", rc);
+}
+
+int main(int argc, char **argv)
+{
+	const char *flavor = argc > 1 ? argv[1] : "";
+	struct ap_settings saved;
+	struct ap_error err;
+	unsigned int records, warnings;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ncpus = n > 0 ? (int)n : 1;
+	note("ktest %s: %d CPUs online", flavor, ncpus);
+	if (ap_nl_open(&ctl, &err) < 0)
+		fatal("open audit netlink: %s", err.msg);
+	ap_nl_set_timeout(ctl, 5000);
+	if (ap_settings_capture(ctl, &saved, &err) < 0)
+		fatal("capture settings: %s", err.msg);
+
+	if (strcmp(flavor, "patched") == 0) {
+		int dfd;
+
+		test1_patched_get();
+		set_field(AP_FIELD_ENABLED, 1);
+		set_field(AP_FIELD_BACKLOG_LIMIT, 20000);
+		dfd = fake_auditd_start();
+		test2_plateau(dfd);
+		test3b_concurrent();
+		fake_auditd_stop(dfd);
+		wait_quiet();
+		test3_live();
+		test4_reset();
+	} else if (strcmp(flavor, "vanilla") == 0) {
+		test5_vanilla();
+	} else {
+		fatal("usage: ktest patched|vanilla");
+	}
+
+	scan_kmsg(&records, &warnings, true);
+	check(warnings == 0, "kernel log has no WARNING/BUG/Oops",
+	      "%u suspicious lines", warnings);
+	if (ap_settings_restore(ctl, &saved, &err) < 0)
+		note("restoring settings: %s", err.msg);
+	ap_nl_close(ctl);
+	finish();
+}
