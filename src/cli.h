@@ -19,6 +19,7 @@ extern struct cli_options cli_opts;
 int cmd_status(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_load(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Print "auditpeak: <message>" on stderr and return the exit code. */
 int cli_report(const struct ap_error *err);

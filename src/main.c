@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "print the kernel's audit status, auditctl -s style" },
 	{ "reset", cmd_reset, "read and clear max-depth, lost or wait-time-actual" },
 	{ "load", cmd_load, "send bursts of audit records (a load generator)" },
+	{ "serve", cmd_serve, "export status and peaks to Prometheus and statsd" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* auditpeak serve: option parsing; the exporter itself is in exporter/. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exporter/parse.h"
+#include "exporter/serve.h"
+
+/* Bounds that keep the exporter useful and its log quiet. */
+#define MIN_INTERVAL_MS 10
+#define MAX_INTERVAL_MS (3600 * 1000ULL)
+#define MIN_WINDOW_MS 1000
+#define MAX_WINDOW_MS (24 * 3600 * 1000ULL)
+
+/* The peak sources this build knows, "auto, kernel, ..." (the library's
+ * table decides: a source added there shows up here). */
+static void known_backends(char *out, size_t cap)
+{
+	static const char *const names[] = { "auto", "kernel", "bpf", "sample" };
+	enum ap_peak_kind kind;
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ap_peak_kind_parse(names[i], &kind) == 0 && used < cap)
+			used += (size_t)snprintf(out + used, cap - used, "%s%s",
+						 used ? ", " : "", names[i]);
+}
+
+static void usage(FILE *out)
+{
+	char known[64];
+
+	known_backends(known, sizeof(known));
+	fprintf(out,
+		"Usage: auditpeak serve [OPTIONS]\n"
+		"Export the kernel audit queue's status and peak to Prometheus (HTTP) and statsd.\n\n"
+		"  --listen ADDR:PORT   HTTP address (default %s; [::1]:PORT for IPv6, port 0: any free)\n"
+		"  --interval DURATION  AUDIT_GET poll period (default 1s; e.g. 500ms, 2s)\n"
+		"  --window DURATION    read-and-clear period of the peak (default 60s)\n"
+		"  --no-reset           never reset anything (read-only)\n"
+		"  --backend KIND       peak source (default auto); this build has: %s\n"
+		"  --lock FILE          owner lock (default %s)\n"
+		"  --state FILE         state file (default %s)\n"
+		"  --no-state           keep no state file\n"
+		"  --log FILE           log to FILE instead of stderr (reopened on SIGHUP)\n"
+		"  --statsd HOST:PORT   push to statsd/DogStatsD once per window\n"
+		"  --statsd-tags K:V,.. DogStatsD tags on every statsd line\n"
+		"  --statsd-prefix NAME statsd name prefix (default %s)\n"
+		"See auditpeak-serve(8).\n",
+		AP_SERVE_DEFAULT_LISTEN, known, AP_SERVE_DEFAULT_LOCK,
+		AP_SERVE_DEFAULT_STATE, AP_SERVE_DEFAULT_STATSD_PREFIX);
+}
+
+static bool valid_prefix(const char *p)
+{
+	if (!*p || strlen(p) > 64)
+		return false;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	enum { O_LISTEN = 256, O_INTERVAL, O_WINDOW, O_NO_RESET, O_BACKEND,
+	       O_LOCK, O_STATE, O_NO_STATE, O_LOG, O_STATSD, O_STATSD_TAGS,
+	       O_STATSD_PREFIX };
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "interval", required_argument, NULL, O_INTERVAL },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "no-reset", no_argument, NULL, O_NO_RESET },
+		{ "backend", required_argument, NULL, O_BACKEND },
+		{ "lock", required_argument, NULL, O_LOCK },
+		{ "state", required_argument, NULL, O_STATE },
+		{ "no-state", no_argument, NULL, O_NO_STATE },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "statsd", required_argument, NULL, O_STATSD },
+		{ "statsd-tags", required_argument, NULL, O_STATSD_TAGS },
+		{ "statsd-prefix", required_argument, NULL, O_STATSD_PREFIX },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct ap_serve_config cfg = {
+		.interval_ms = 1000,
+		.window_ms = 60000,
+		.backend = AP_PEAK_AUTO,
+		.timeout_ms = cli_opts.timeout_ms,
+		.lock_path = AP_SERVE_DEFAULT_LOCK,
+		.state_path = AP_SERVE_DEFAULT_STATE,
+		.statsd_prefix = AP_SERVE_DEFAULT_STATSD_PREFIX,
+	};
+	const char *listen = AP_SERVE_DEFAULT_LISTEN;
+	struct ap_error err;
+	char host[256];
+	uint16_t port;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_LISTEN:
+			listen = optarg;
+			break;
+		case O_INTERVAL:
+			if (ap_parse_duration_ms("--interval", optarg,
+						 MIN_INTERVAL_MS, MAX_INTERVAL_MS,
+						 &cfg.interval_ms, &err) < 0)
+				return cli_report(&err);
+			break;
+		case O_WINDOW:
+			if (ap_parse_duration_ms("--window", optarg,
+						 MIN_WINDOW_MS, MAX_WINDOW_MS,
+						 &cfg.window_ms, &err) < 0)
+				return cli_report(&err);
+			break;
+		case O_NO_RESET:
+			cfg.no_reset = true;
+			break;
+		case O_BACKEND:
+			if (ap_peak_kind_parse(optarg, &cfg.backend) < 0) {
+				char known[64];
+
+				known_backends(known, sizeof(known));
+				return cli_usage_error("serve", "unknown --backend '%s': this build has %s",
+						       optarg, known);
+			}
+			break;
+		case O_LOCK:
+			cfg.lock_path = optarg;
+			break;
+		case O_STATE:
+			cfg.state_path = optarg;
+			break;
+		case O_NO_STATE:
+			cfg.state_path = NULL;
+			break;
+		case O_LOG:
+			cfg.log_path = optarg;
+			break;
+		case O_STATSD:
+			/* Checked now; resolved when serve starts. */
+			if (ap_parse_host_port("--statsd", optarg, host,
+					       sizeof(host), &port, false,
+					       &err) < 0)
+				return cli_report(&err);
+			cfg.statsd_target = optarg;
+			break;
+		case O_STATSD_TAGS:
+			if (ap_parse_statsd_tags("--statsd-tags", optarg, &err) < 0)
+				return cli_report(&err);
+			cfg.statsd_tags = optarg;
+			break;
+		case O_STATSD_PREFIX:
+			if (!valid_prefix(optarg))
+				return cli_usage_error("serve", "--statsd-prefix must be 1 to 64 letters, digits, '_' or '.', not '%s'",
+						       optarg);
+			cfg.statsd_prefix = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("serve", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("serve", "unexpected argument '%s'",
+				       argv[optind]);
+	if (cfg.window_ms < cfg.interval_ms)
+		return cli_usage_error("serve", "--window (%llums) must not be shorter than --interval (%llums)",
+				       (unsigned long long)cfg.window_ms,
+				       (unsigned long long)cfg.interval_ms);
+	if (cfg.statsd_tags && !cfg.statsd_target)
+		return cli_usage_error("serve", "--statsd-tags needs --statsd");
+	if (ap_parse_listen("--listen", listen, &cfg.listen, &cfg.listen_len,
+			    &err) < 0)
+		return cli_report(&err);
+	return ap_serve_run(&cfg);
+}

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auditpeak/control.h"
+#include "http.h"
+#include "kernel_hz.h"
+#include "lock_file.h"
+#include "log.h"
+#include "publish.h"
+#include "serve.h"
+#include "state_file.h"
+#include "statsd.h"
+#include "timeline.h"
+
+struct server {
+	const struct ap_serve_config *cfg;
+	struct ap_nl *nl;          /* our own AUDIT_GET channel */
+	struct ap_peak peak;       /* ops NULL: no peak source */
+	int owner_lock;            /* -1: read-only */
+	int state_lock;            /* -1: no state file */
+	char boot_id[AP_BOOT_ID_MAX];
+	struct ap_timeline tl;
+	struct ap_publisher pub;
+	bool published;
+	struct ap_http *http;
+	struct ap_statsd *statsd;
+	uint64_t lost_at_last_push;
+	bool was_up;
+};
+
+static double now_unix(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t now_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int fatal(const struct ap_error *err)
+{
+	ap_log("%s", err->msg);
+	return err->code == AP_OK ? AP_ERR_SYSTEM : (int)err->code;
+}
+
+/* Counts at 1, 2, 4, 8...: a steady cause is logged, never floods. */
+static bool worth_logging(uint64_t count)
+{
+	return count && (count & (count - 1)) == 0;
+}
+
+static int open_peak(struct server *s, struct ap_error *err)
+{
+	struct ap_peak_config pc;
+
+	ap_peak_config_defaults(&pc);
+	pc.timeout_ms = s->cfg->timeout_ms;
+	if (ap_peak_open(&s->peak, s->cfg->backend, &pc, err) == 0) {
+		ap_log("peak source: %s (%s)%s%s", ap_peak_source(&s->peak),
+		       ap_peak_is_exact(&s->peak) ? "exact" : "lower bound",
+		       s->peak.fallback_reason[0] ? "; passed over: " : "",
+		       s->peak.fallback_reason);
+		return 0;
+	}
+	/* auto found nothing usable: publish what the kernel has, no peak. */
+	if (s->cfg->backend == AP_PEAK_AUTO && err->code == AP_ERR_UNSUPPORTED) {
+		memset(&s->peak, 0, sizeof(s->peak));
+		ap_log("peak source: none, no peak metrics (%s)", err->msg);
+		return 0;
+	}
+	return -1;
+}
+
+static void take_ownership(struct server *s)
+{
+	struct ap_error err;
+	pid_t holder;
+
+	s->owner_lock = -1;
+	if (s->cfg->no_reset) {
+		ap_log("read-only (--no-reset): windows are not reset by this instance");
+		return;
+	}
+	s->owner_lock = ap_lock_take(s->cfg->lock_path, &holder, &err);
+	if (s->owner_lock >= 0)
+		ap_log("owner of window resets (lock %s)", s->cfg->lock_path);
+	else
+		ap_log("read-only: %s; this instance will not reset anything",
+		       err.msg);
+}
+
+/* The state file gets its own lock: two instances never overwrite it. */
+static void open_state(struct server *s)
+{
+	struct ap_error err;
+	char lock[4096];
+	pid_t holder;
+	int rc;
+
+	s->state_lock = -1;
+	if (!s->cfg->state_path)
+		return;
+	snprintf(lock, sizeof(lock), "%s.lock", s->cfg->state_path);
+	s->state_lock = ap_lock_take(lock, &holder, &err);
+	if (s->state_lock < 0) {
+		ap_log("no state file: %s; cumulative values will not survive a restart",
+		       err.msg);
+		return;
+	}
+	ap_boot_id(s->boot_id);
+	rc = ap_state_load(s->cfg->state_path, &s->tl, s->boot_id, &err);
+	if (rc < 0)
+		ap_log("starting from zero: %s", err.msg);
+	else if (rc == 0)
+		ap_log("restored cumulative values from %s", s->cfg->state_path);
+}
+
+static void save_state(struct server *s)
+{
+	struct ap_error err;
+
+	if (s->state_lock >= 0 &&
+	    ap_state_save(s->cfg->state_path, &s->tl, s->boot_id, &err) < 0)
+		ap_log("%s", err.msg);
+}
+
+static void init_snapshot(struct server *s)
+{
+	struct ap_exporter_snapshot snap = { 0 };
+	char hz_from[320];
+
+	snprintf(snap.peak_source, sizeof(snap.peak_source), "%s",
+		 ap_peak_source(&s->peak));
+	snap.peak_exact = ap_peak_is_exact(&s->peak);
+	snap.owner = s->owner_lock >= 0;
+	snap.interval_seconds = s->cfg->interval_ms / 1000.0;
+	snap.window_seconds = s->cfg->window_ms / 1000.0;
+	snap.start_time = now_unix();
+	snap.kernel_hz = ap_kernel_hz(hz_from, sizeof(hz_from));
+	if (snap.kernel_hz)
+		ap_log("kernel HZ %u (from %s): wait times in seconds",
+		       snap.kernel_hz, hz_from);
+	else
+		ap_log("kernel HZ unknown (no CONFIG_HZ in /proc/config.gz or /boot): wait times stay in jiffies");
+	ap_timeline_init(&s->tl, &snap);
+}
+
+static void log_events(struct server *s, const struct ap_timeline_events *ev)
+{
+	const struct ap_exporter_snapshot *snap = &s->tl.snap;
+
+	for (int w = 0; w < AP_WATCH_COUNT; w++)
+		if (ev->foreign_reset[w] &&
+		    worth_logging(snap->foreign_resets[w]))
+			ap_log("warning: %s dropped without a reset by this instance: someone else reset it (%llu times so far)%s",
+			       ap_watched_name(w),
+			       (unsigned long long)snap->foreign_resets[w],
+			       w == AP_WATCH_MAX_DEPTH ? "" : "; the exported total keeps counting");
+	if (ev->failed && worth_logging(snap->poll_errors))
+		ap_log("poll failed (%llu failures so far): %s",
+		       (unsigned long long)snap->poll_errors, ev->error.msg);
+}
+
+static void poll_once(struct server *s)
+{
+	struct ap_timeline_events ev;
+	struct ap_status st;
+	struct ap_error err;
+	bool ok = ap_get_status(s->nl, &st, &err) == 0;
+
+	ap_timeline_poll(&s->tl, ok ? &st : NULL, &err, &s->peak, now_unix(),
+			 &ev);
+	log_events(s, &ev);
+	if (ok && !s->was_up && s->tl.snap.polls > 1)
+		ap_log("polls succeed again");
+	s->was_up = ok;
+}
+
+static void push_statsd(struct server *s, bool window_closed)
+{
+	const struct ap_exporter_snapshot *snap = &s->tl.snap;
+	struct ap_statsd_values v = {
+		.have_window_peak = window_closed,
+		.window_peak = snap->last_window_peak,
+		.have_status = snap->up,
+		.backlog = snap->status.value[AP_FIELD_BACKLOG],
+		.backlog_limit = snap->status.value[AP_FIELD_BACKLOG_LIMIT],
+		.lost_delta = snap->lost_total - s->lost_at_last_push,
+	};
+	struct ap_statsd_batch batch;
+	struct ap_error err;
+
+	if (!s->statsd)
+		return;
+	if (ap_statsd_build(&v, s->cfg->statsd_prefix, s->cfg->statsd_tags,
+			    &batch, &err) < 0 ||
+	    ap_statsd_send(s->statsd, &batch, &err) < 0) {
+		/* Keep the delta: the next push carries it. */
+		ap_log("%s", err.msg);
+		return;
+	}
+	s->lost_at_last_push = snap->lost_total;
+}
+
+static void close_window(struct server *s)
+{
+	struct ap_timeline_events ev;
+
+	ap_timeline_close_window(&s->tl, &s->peak, now_unix(), &ev);
+	log_events(s, &ev);
+	push_statsd(s, ev.window_closed);
+	save_state(s);
+}
+
+static void publish(struct server *s)
+{
+	if (!s->published)
+		ap_publisher_init(&s->pub, &s->tl.snap);
+	else
+		ap_publish(&s->pub, &s->tl.snap);
+	s->published = true;
+}
+
+static int start_timer(uint64_t interval_ms)
+{
+	struct itimerspec its = {
+		.it_value = { 0, 1 }, /* first poll at once */
+		.it_interval = { (time_t)(interval_ms / 1000),
+				 (long)(interval_ms % 1000) * 1000000 },
+	};
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+
+	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Returns false when a signal asks us to stop. */
+static bool handle_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	if (si.ssi_signo == SIGHUP) {
+		ap_log_reopen();
+		ap_log("log reopened (SIGHUP)");
+		return true;
+	}
+	ap_log("stopping on %s", strsignal((int)si.ssi_signo));
+	return false;
+}
+
+static int loop(struct server *s, int sfd)
+{
+	uint64_t next_window, expirations;
+	struct pollfd fds[2];
+	int tfd = start_timer(s->cfg->interval_ms);
+
+	if (tfd < 0) {
+		ap_log("timer: %s", strerror(errno));
+		return AP_ERR_SYSTEM;
+	}
+	next_window = now_mono_ms() + s->cfg->window_ms;
+	fds[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ap_log("poll: %s", strerror(errno));
+			break;
+		}
+		if ((fds[1].revents & POLLIN) && !handle_signal(sfd))
+			break;
+		if (!(fds[0].revents & POLLIN) ||
+		    read(tfd, &expirations, sizeof(expirations)) < 0)
+			continue;
+		poll_once(s);
+		if (now_mono_ms() >= next_window) {
+			close_window(s);
+			/* A stall longer than a window makes one long window. */
+			while (next_window <= now_mono_ms())
+				next_window += s->cfg->window_ms;
+		}
+		publish(s);
+	}
+	close(tfd);
+	return 0;
+}
+
+/* Everything a run holds, released whatever state setup reached. */
+static void teardown(struct server *s)
+{
+	ap_http_stop(s->http);
+	ap_statsd_close(s->statsd);
+	if (s->published)
+		ap_publisher_destroy(&s->pub);
+	ap_peak_close(&s->peak);
+	if (s->nl)
+		ap_nl_close(s->nl);
+	ap_lock_release(s->state_lock);
+	ap_lock_release(s->owner_lock);
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+
+	/* Before any thread starts, so HTTP threads inherit the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static int setup(struct server *s, struct ap_error *err)
+{
+	struct ap_status st;
+
+	if (ap_nl_open(&s->nl, err) < 0)
+		return -1;
+	ap_nl_set_timeout(s->nl, s->cfg->timeout_ms);
+	/* Fail at start on what will not fix itself: no audit, no permission. */
+	if (ap_get_status(s->nl, &st, err) < 0 || open_peak(s, err) < 0)
+		return -1;
+	take_ownership(s);
+	init_snapshot(s);
+	open_state(s);
+	s->lost_at_last_push = s->tl.snap.lost_total;
+	publish(s);
+	if (s->cfg->statsd_target &&
+	    ap_statsd_open(&s->statsd, s->cfg->statsd_target, err) < 0)
+		return -1;
+	if (ap_http_start(&s->http, (const struct sockaddr *)&s->cfg->listen,
+			  s->cfg->listen_len, &s->pub, err) < 0)
+		return -1;
+	ap_log("listening on port %u (/metrics, /healthz); poll every %llums, window %llums%s%s",
+	       ap_http_port(s->http), (unsigned long long)s->cfg->interval_ms,
+	       (unsigned long long)s->cfg->window_ms,
+	       s->statsd ? "; statsd to " : "",
+	       s->statsd ? s->cfg->statsd_target : "");
+	return 0;
+}
+
+int ap_serve_run(const struct ap_serve_config *cfg)
+{
+	struct server s = { .cfg = cfg, .owner_lock = -1, .state_lock = -1 };
+	struct ap_error err;
+	int sfd, rc;
+
+	if (ap_log_open(cfg->log_path, &err) < 0) {
+		fprintf(stderr, "auditpeak serve: %s\n", err.msg);
+		return AP_ERR_USAGE;
+	}
+	sfd = block_signals();
+	if (sfd < 0) {
+		ap_log("signals: %s", strerror(errno));
+		ap_log_close();
+		return AP_ERR_SYSTEM;
+	}
+	if (setup(&s, &err) < 0) {
+		rc = fatal(&err);
+	} else {
+		rc = loop(&s, sfd);
+		/* Stop scrapes first, then write what they saw last. */
+		ap_http_stop(s.http);
+		s.http = NULL;
+		save_state(&s);
+	}
+	teardown(&s);
+	close(sfd);
+	ap_log_close();
+	return rc;
+}

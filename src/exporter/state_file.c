@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state_file.h"
+
+#define MAGIC "auditpeak-serve-state 1"
+
+/* Every cumulative 64-bit value, by name. */
+static const struct {
+	const char *key;
+	size_t offset;
+} u64_fields[] = {
+#define F(key, member) { key, offsetof(struct ap_exporter_snapshot, member) }
+	F("polls", polls),
+	F("poll_errors", poll_errors),
+	F("resets", resets),
+	F("windows", windows),
+	F("foreign_resets.backlog_max_depth", foreign_resets[AP_WATCH_MAX_DEPTH]),
+	F("foreign_resets.lost", foreign_resets[AP_WATCH_LOST]),
+	F("foreign_resets.backlog_wait_time_actual",
+	  foreign_resets[AP_WATCH_WAIT_ACTUAL]),
+	F("lost_total", lost_total),
+	F("wait_actual_total_jiffies", wait_actual_total_jiffies),
+	F("window_peaks.count", window_peaks.count),
+	F("window_peaks.sum", window_peaks.sum),
+#undef F
+};
+
+#define N_U64 (sizeof(u64_fields) / sizeof(u64_fields[0]))
+
+static uint64_t *u64_at(struct ap_exporter_snapshot *s, size_t i)
+{
+	return (uint64_t *)((char *)s + u64_fields[i].offset);
+}
+
+void ap_boot_id(char id[AP_BOOT_ID_MAX])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	id[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(id, AP_BOOT_ID_MAX, f))
+		id[0] = '\0';
+	id[strcspn(id, "\n")] = '\0';
+	fclose(f);
+}
+
+static void write_state(FILE *f, const struct ap_timeline *tl,
+			const char *boot_id)
+{
+	struct ap_exporter_snapshot s = tl->snap;
+
+	fprintf(f, MAGIC "\nboot_id %s\n", boot_id[0] ? boot_id : "-");
+	for (size_t i = 0; i < N_U64; i++)
+		fprintf(f, "%s %" PRIu64 "\n", u64_fields[i].key, *u64_at(&s, i));
+	for (int i = 0; i < AP_WINDOW_PEAK_BUCKETS; i++)
+		fprintf(f, "window_peaks.bucket.%d %" PRIu64 "\n", i,
+			s.window_peaks.bucket[i]);
+	if (s.have_max_since_start)
+		fprintf(f, "max_since_start %u\n", s.max_since_start);
+	if (s.have_last_window)
+		fprintf(f, "last_window %u %d %.3f %.3f\n", s.last_window_peak,
+			s.last_window_exact, s.last_window_peak_time,
+			s.last_window_end_time);
+	for (int w = AP_WATCH_LOST; w < AP_WATCH_COUNT; w++)
+		if (tl->watch[w].known)
+			fprintf(f, "last_seen.%s %u\n", ap_watched_name(w),
+				tl->watch[w].last);
+}
+
+/* fsync the directory holding @path so the rename itself is durable. */
+static void sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int ap_state_save(const char *path, const struct ap_timeline *tl,
+		  const char *boot_id, struct ap_error *err)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd, e;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return ap_fail(err, AP_ERR_USAGE, ENAMETOOLONG,
+			       "state file path too long");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ap_fail(err, AP_ERR_SYSTEM, errno, "cannot write %s: %s",
+			       tmp, strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return ap_fail(err, AP_ERR_SYSTEM, e, "%s: %s", tmp, strerror(e));
+	}
+	write_state(f, tl, boot_id);
+	if (fflush(f) != 0 || fsync(fd) != 0) {
+		e = errno;
+		fclose(f);
+		unlink(tmp);
+		return ap_fail(err, AP_ERR_SYSTEM, e, "cannot write %s: %s",
+			       tmp, strerror(e));
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		return ap_fail(err, AP_ERR_SYSTEM, e, "cannot replace %s: %s",
+			       path, strerror(e));
+	}
+	sync_dir(path);
+	return 0;
+}
+
+/* Apply one "key value..." line to @s / @watch; false if not understood. */
+static bool apply_line(const char *line, struct ap_exporter_snapshot *s,
+		       struct ap_monotone *watch, char *file_boot)
+{
+	char key[64], rest[64];
+	unsigned long long v;
+	unsigned u;
+	int i, exact;
+
+	if (sscanf(line, "%63s %63s", key, rest) != 2)
+		return false;
+	if (strcmp(key, "boot_id") == 0) {
+		snprintf(file_boot, AP_BOOT_ID_MAX, "%.*s", AP_BOOT_ID_MAX - 1,
+			 rest);
+		return true;
+	}
+	if (strcmp(key, "last_window") == 0) {
+		if (sscanf(line, "last_window %u %d %lf %lf", &s->last_window_peak,
+			   &exact, &s->last_window_peak_time,
+			   &s->last_window_end_time) != 4)
+			return false;
+		s->last_window_exact = exact;
+		s->have_last_window = true;
+		return true;
+	}
+	if (sscanf(rest, "%llu", &v) != 1)
+		return false;
+	for (size_t k = 0; k < N_U64; k++) {
+		if (strcmp(key, u64_fields[k].key) == 0) {
+			*u64_at(s, k) = v;
+			return true;
+		}
+	}
+	if (sscanf(key, "window_peaks.bucket.%d", &i) == 1 && i >= 0 &&
+	    i < AP_WINDOW_PEAK_BUCKETS) {
+		s->window_peaks.bucket[i] = v;
+		return true;
+	}
+	if (v > UINT32_MAX)
+		return false;
+	u = (unsigned)v;
+	if (strcmp(key, "max_since_start") == 0) {
+		s->max_since_start = u;
+		s->have_max_since_start = true;
+		return true;
+	}
+	for (int w = AP_WATCH_LOST; w < AP_WATCH_COUNT; w++) {
+		if (strncmp(key, "last_seen.", 10) == 0 &&
+		    strcmp(key + 10, ap_watched_name(w)) == 0) {
+			watch[w].last = u;
+			watch[w].known = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+int ap_state_load(const char *path, struct ap_timeline *tl,
+		  const char *boot_id, struct ap_error *err)
+{
+	struct ap_exporter_snapshot s = tl->snap;
+	struct ap_monotone watch[AP_WATCH_COUNT] = { 0 };
+	char line[256], file_boot[AP_BOOT_ID_MAX] = "";
+	FILE *f = fopen(path, "re");
+	int lineno = 1;
+
+	if (!f) {
+		if (errno == ENOENT)
+			return 1;
+		return ap_fail(err, AP_ERR_SYSTEM, errno, "cannot read %s: %s",
+			       path, strerror(errno));
+	}
+	if (!fgets(line, sizeof(line), f) || strcmp(line, MAGIC "\n") != 0) {
+		fclose(f);
+		return ap_fail(err, AP_ERR_PROTOCOL, 0,
+			       "%s is not an auditpeak serve state file", path);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!apply_line(line, &s, watch, file_boot)) {
+			fclose(f);
+			return ap_fail(err, AP_ERR_PROTOCOL, 0,
+				       "%s:%d: cannot understand '%.*s'", path,
+				       lineno, (int)strcspn(line, "\n"), line);
+		}
+	}
+	fclose(f);
+	tl->snap = s;
+	/* Raw kernel values only mean something within the boot they came from. */
+	if (boot_id[0] && strcmp(file_boot, boot_id) == 0)
+		for (int w = AP_WATCH_LOST; w < AP_WATCH_COUNT; w++)
+			tl->watch[w] = watch[w];
+	return 0;
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* `serve` option parsers: durations, listen addresses, tags, HZ. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kernel_hz.h"
+#include "parse.h"
+
+static void durations(void **state)
+{
+	struct ap_error err;
+	uint64_t ms;
+
+	(void)state;
+	assert_int_equal(ap_parse_duration_ms("--interval", "1", 10, 3600000, &ms, &err), 0);
+	assert_int_equal(ms, 1000);
+	assert_int_equal(ap_parse_duration_ms("--interval", "250ms", 10, 3600000, &ms, &err), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(ap_parse_duration_ms("--interval", "1.5s", 10, 3600000, &ms, &err), 0);
+	assert_int_equal(ms, 1500);
+	assert_int_equal(ap_parse_duration_ms("--window", "2m", 10, 3600000, &ms, &err), 0);
+	assert_int_equal(ms, 120000);
+	assert_int_equal(ap_parse_duration_ms("--window", "1h", 10, 3600000, &ms, &err), 0);
+	assert_int_equal(ms, 3600000);
+	static const char *const bad[] = { "", "-1", "1x", "s", "1 s", "nan", "inf", "0", "5ms", "2h" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ap_parse_duration_ms("--interval", bad[i], 10, 3600000, &ms, &err), -1);
+		assert_int_equal(err.code, AP_ERR_USAGE);
+		assert_non_null(strstr(err.msg, "--interval"));
+		assert_null(strchr(err.msg, '\n'));
+	}
+}
+
+static void listen_addresses(void **state)
+{
+	struct sockaddr_storage a;
+	struct ap_error err;
+	socklen_t len;
+
+	(void)state;
+	assert_int_equal(ap_parse_listen("--listen", "127.0.0.1:9814", &a, &len, &err), 0);
+	assert_int_equal(a.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&a)->sin_port), 9814);
+	assert_int_equal(ap_parse_listen("--listen", "[::1]:9814", &a, &len, &err), 0);
+	assert_int_equal(a.ss_family, AF_INET6);
+	assert_int_equal(ap_parse_listen("--listen", "127.0.0.1:0", &a, &len, &err), 0);
+	static const char *const bad[] = {
+		"127.0.0.1", "127.0.0.1:", ":9814", "127.0.0.1:65536", "127.0.0.1:-1",
+		"127.0.0.1:99x", "localhost:9814", "::1:9814", "[::1]9814", "999.1.1.1:80",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ap_parse_listen("--listen", bad[i], &a, &len, &err), -1);
+		assert_int_equal(err.code, AP_ERR_USAGE);
+		assert_non_null(strstr(err.msg, "--listen"));
+	}
+}
+
+static void statsd_tags(void **state)
+{
+	struct ap_error err;
+
+	(void)state;
+	assert_int_equal(ap_parse_statsd_tags("--statsd-tags", "env:prod,role:db", &err), 0);
+	assert_int_equal(ap_parse_statsd_tags("--statsd-tags", "solo", &err), 0);
+	assert_int_equal(ap_parse_statsd_tags("--statsd-tags", "", &err), -1);
+	assert_int_equal(ap_parse_statsd_tags("--statsd-tags", "a:b,,c:d", &err), -1);
+	assert_int_equal(ap_parse_statsd_tags("--statsd-tags", "a:b,", &err), -1);
+	assert_int_equal(ap_parse_statsd_tags("--statsd-tags", "a b", &err), -1);
+	assert_int_equal(ap_parse_statsd_tags("--statsd-tags", "a|b", &err), -1);
+	assert_int_equal(ap_parse_statsd_tags("--statsd-tags", "a#b", &err), -1);
+}
+
+static void kernel_config_hz(void **state)
+{
+	(void)state;
+	assert_int_equal(ap_kernel_hz_from_line("CONFIG_HZ=250\n"), 250);
+	assert_int_equal(ap_kernel_hz_from_line("CONFIG_HZ=1000"), 1000);
+	assert_int_equal(ap_kernel_hz_from_line("CONFIG_HZ_250=y\n"), 0);
+	assert_int_equal(ap_kernel_hz_from_line("# CONFIG_HZ is not set\n"), 0);
+	assert_int_equal(ap_kernel_hz_from_line("CONFIG_HZ=abc\n"), 0);
+	assert_int_equal(ap_kernel_hz_from_line("CONFIG_HZ=0\n"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(durations),
+		cmocka_unit_test(listen_addresses),
+		cmocka_unit_test(statsd_tags),
+		cmocka_unit_test(kernel_config_hz),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The peak timeline against a fake backend: rises dated by polls, exact
+ * window peaks from read-and-clear (tail included), foreign resets counted,
+ * counters that survive kernel resets.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "timeline.h"
+
+struct rig {
+	struct fake_peak fake;
+	struct ap_peak peak;
+	struct ap_timeline tl;
+	struct ap_timeline_events ev;
+	struct ap_status st;
+	uint32_t lost, wait_actual;
+};
+
+static void rig_init(struct rig *r, bool owner, bool exact)
+{
+	struct ap_exporter_snapshot cfg = { 0 };
+
+	memset(r, 0, sizeof(*r));
+	fake_peak_attach(&r->peak, &r->fake, exact);
+	strcpy(cfg.peak_source, r->peak.ops->name);
+	cfg.peak_exact = exact;
+	cfg.owner = owner;
+	ap_timeline_init(&r->tl, &cfg);
+}
+
+static void poll_at(struct rig *r, double t)
+{
+	fixture_status(&r->st, 8192, 0, r->lost, r->wait_actual);
+	ap_timeline_poll(&r->tl, &r->st, NULL, &r->peak, t, &r->ev);
+}
+
+static void close_at(struct rig *r, double t)
+{
+	ap_timeline_close_window(&r->tl, &r->peak, t, &r->ev);
+}
+
+static void rise_is_dated_by_the_poll_that_saw_it(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	poll_at(&r, 1);
+	fake_peak_depth(&r.fake, 50);
+	poll_at(&r, 2);
+	assert_true(r.tl.snap.have_peak);
+	assert_int_equal(r.tl.snap.peak_current, 50);
+	fake_peak_depth(&r.fake, 40); /* lower: the mark stays at 50 */
+	poll_at(&r, 3);
+	close_at(&r, 4);
+	assert_true(r.ev.window_closed);
+	assert_int_equal(r.fake.clears, 1);
+	assert_int_equal(r.fake.kernel_max, 0);
+	assert_int_equal(r.tl.snap.last_window_peak, 50);
+	assert_true(r.tl.snap.last_window_peak_time == 2);
+	assert_true(r.tl.snap.last_window_end_time == 4);
+	assert_true(r.tl.snap.last_window_exact);
+	assert_int_equal(r.tl.snap.resets, 1);
+	assert_int_equal(r.tl.snap.windows, 1);
+	assert_int_equal(r.tl.snap.window_peaks.count, 1);
+	assert_int_equal(r.tl.snap.window_peaks.sum, 50);
+	assert_int_equal(r.tl.snap.window_peaks.bucket[7], 1); /* le=64 */
+	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_MAX_DEPTH], 0);
+	/* The next window starts from the clear. */
+	fake_peak_depth(&r.fake, 3);
+	poll_at(&r, 5);
+	close_at(&r, 6);
+	assert_int_equal(r.tl.snap.last_window_peak, 3);
+	assert_int_equal(r.tl.snap.max_since_start, 50);
+	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_MAX_DEPTH], 0);
+}
+
+/* A burst after the last poll is still this window's peak: never lost. */
+static void tail_peak_comes_from_read_and_clear(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	fake_peak_depth(&r.fake, 10);
+	poll_at(&r, 1);
+	fake_peak_depth(&r.fake, 77);
+	close_at(&r, 1.5);
+	assert_int_equal(r.tl.snap.last_window_peak, 77);
+	assert_true(r.tl.snap.last_window_peak_time == 1.5);
+	assert_true(r.tl.snap.last_window_exact);
+	assert_int_equal(r.tl.snap.max_since_start, 77);
+}
+
+static void foreign_reset_between_polls(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	fake_peak_depth(&r.fake, 30);
+	poll_at(&r, 1);
+	r.fake.kernel_max = 0; /* someone else's read-and-clear */
+	fake_peak_depth(&r.fake, 5);
+	poll_at(&r, 2);
+	assert_true(r.ev.foreign_reset[AP_WATCH_MAX_DEPTH]);
+	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_MAX_DEPTH], 1);
+	close_at(&r, 3);
+	/* The 30 seen before the reset belongs to this window... */
+	assert_int_equal(r.tl.snap.last_window_peak, 30);
+	/* ...but what happened between that poll and the reset is unknown. */
+	assert_false(r.tl.snap.last_window_exact);
+	/* The next clean window is exact again. */
+	fake_peak_depth(&r.fake, 4);
+	close_at(&r, 4);
+	assert_true(r.tl.snap.last_window_exact);
+	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_MAX_DEPTH], 1);
+}
+
+static void foreign_reset_in_the_tail(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	fake_peak_depth(&r.fake, 30);
+	poll_at(&r, 1);
+	r.fake.kernel_max = 0;
+	close_at(&r, 2);
+	assert_true(r.ev.foreign_reset[AP_WATCH_MAX_DEPTH]);
+	assert_int_equal(r.tl.snap.last_window_peak, 30);
+	assert_false(r.tl.snap.last_window_exact);
+}
+
+/* Read-only: readings and foreign resets, never a clear or a window. */
+static void read_only_never_clears(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, false, true);
+	fake_peak_depth(&r.fake, 20);
+	poll_at(&r, 1);
+	close_at(&r, 2);
+	assert_false(r.ev.window_closed);
+	assert_int_equal(r.fake.clears, 0);
+	assert_int_equal(r.fake.kernel_max, 20);
+	assert_false(r.tl.snap.have_last_window);
+	assert_int_equal(r.tl.snap.resets, 0);
+	assert_int_equal(r.tl.snap.peak_current, 20);
+	r.fake.kernel_max = 0; /* the owner cleared */
+	poll_at(&r, 3);
+	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_MAX_DEPTH], 1);
+	assert_int_equal(r.tl.snap.max_since_start, 20);
+}
+
+static void lower_bound_source_never_claims_exact(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, false);
+	fake_peak_depth(&r.fake, 9);
+	poll_at(&r, 1);
+	close_at(&r, 2);
+	assert_int_equal(r.tl.snap.last_window_peak, 9);
+	assert_false(r.tl.snap.last_window_exact);
+}
+
+static void no_peak_source_no_windows(void **state)
+{
+	struct ap_exporter_snapshot cfg = { 0 };
+	struct ap_timeline_events ev;
+	struct ap_peak none = { 0 };
+	struct ap_timeline tl;
+	struct ap_status st;
+
+	(void)state;
+	cfg.owner = true;
+	ap_timeline_init(&tl, &cfg);
+	fixture_status(&st, 64, 1, 0, 0);
+	ap_timeline_poll(&tl, &st, NULL, &none, 1, &ev);
+	assert_true(tl.snap.up);
+	assert_false(tl.snap.have_peak);
+	assert_false(tl.snap.have_max_since_start);
+	ap_timeline_close_window(&tl, &none, 2, &ev);
+	assert_false(ev.window_closed);
+	assert_false(tl.snap.have_last_window);
+}
+
+static void counters_survive_kernel_resets(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	r.lost = 5;
+	r.wait_actual = 100;
+	poll_at(&r, 1); /* first reading: all of it counts */
+	assert_int_equal(r.tl.snap.lost_total, 5);
+	r.lost = 8;
+	poll_at(&r, 2);
+	assert_int_equal(r.tl.snap.lost_total, 8);
+	r.lost = 0; /* `auditpeak reset lost` from outside */
+	r.wait_actual = 0;
+	poll_at(&r, 3);
+	assert_true(r.ev.foreign_reset[AP_WATCH_LOST]);
+	assert_true(r.ev.foreign_reset[AP_WATCH_WAIT_ACTUAL]);
+	assert_int_equal(r.tl.snap.lost_total, 8);
+	r.lost = 2;
+	r.wait_actual = 50;
+	poll_at(&r, 4);
+	assert_int_equal(r.tl.snap.lost_total, 10);
+	assert_int_equal(r.tl.snap.wait_actual_total_jiffies, 150);
+	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_LOST], 1);
+	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_WAIT_ACTUAL], 1);
+	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_MAX_DEPTH], 0);
+}
+
+static void failures_are_counted_not_hidden(void **state)
+{
+	struct ap_error why;
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	fake_peak_depth(&r.fake, 12);
+	poll_at(&r, 1);
+	ap_fail(&why, AP_ERR_TIMEOUT, 0, "no reply");
+	ap_timeline_poll(&r.tl, NULL, &why, &r.peak, 2, &r.ev);
+	assert_true(r.ev.failed);
+	assert_false(r.tl.snap.up);
+	assert_false(r.tl.snap.have_peak);
+	assert_int_equal(r.tl.snap.poll_errors, 1);
+	r.fake.fail_reads = true;
+	poll_at(&r, 3);
+	assert_true(r.tl.snap.up);
+	assert_false(r.tl.snap.have_peak);
+	assert_int_equal(r.tl.snap.poll_errors, 2);
+	/* A failed clear keeps the window open: the next end covers both. */
+	r.fake.fail_reads = false;
+	r.fake.fail_clears = true;
+	close_at(&r, 4);
+	assert_false(r.ev.window_closed);
+	assert_int_equal(r.tl.snap.poll_errors, 3);
+	r.fake.fail_clears = false;
+	fake_peak_depth(&r.fake, 20);
+	close_at(&r, 5);
+	assert_int_equal(r.tl.snap.last_window_peak, 20);
+	assert_true(r.tl.snap.last_window_peak_time == 5);
+	assert_int_equal(r.tl.snap.windows, 1);
+	assert_int_equal(r.tl.snap.polls, 3);
+}
+
+/* A source still getting ready has no value: neither a peak nor an error. */
+static void not_ready_is_no_peak_and_no_error(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	r.fake.not_ready = true;
+	poll_at(&r, 1);
+	assert_true(r.tl.snap.up);
+	assert_false(r.tl.snap.have_peak);
+	assert_false(r.ev.failed);
+	assert_int_equal(r.tl.snap.poll_errors, 0);
+	r.fake.not_ready = false;
+	fake_peak_depth(&r.fake, 6);
+	poll_at(&r, 2);
+	assert_true(r.tl.snap.have_peak);
+	assert_int_equal(r.tl.snap.peak_current, 6);
+}
+
+static void distribution_when_the_source_has_one(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	r.fake.with_distribution = true;
+	fake_peak_attach(&r.peak, &r.fake, true);
+	poll_at(&r, 1);
+	assert_true(r.tl.snap.have_distribution);
+	assert_int_equal(r.tl.snap.distribution.enqueues, 2);
+	assert_true(r.tl.snap.distribution.time_weighted_mean == 2.5);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rise_is_dated_by_the_poll_that_saw_it),
+		cmocka_unit_test(tail_peak_comes_from_read_and_clear),
+		cmocka_unit_test(foreign_reset_between_polls),
+		cmocka_unit_test(foreign_reset_in_the_tail),
+		cmocka_unit_test(read_only_never_clears),
+		cmocka_unit_test(lower_bound_source_never_claims_exact),
+		cmocka_unit_test(no_peak_source_no_windows),
+		cmocka_unit_test(counters_survive_kernel_resets),
+		cmocka_unit_test(failures_are_counted_not_hidden),
+		cmocka_unit_test(not_ready_is_no_peak_and_no_error),
+		cmocka_unit_test(distribution_when_the_source_has_one),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
