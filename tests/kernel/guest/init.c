@@ -4,7 +4,10 @@
  *
  * Mounts what the tests need, runs /bin/ktest with the flavor given on the
  * kernel command line (auditpeak_flavor=patched|vanilla, passed to us in the
- * environment), and powers the machine off.  Everything the tests print goes
+ * environment), and powers the machine off.  The benchmarks run another
+ * program the same way: auditpeak_prog=NAME runs /bin/NAME with the
+ * comma-separated arguments of auditpeak_args= (a kernel command line
+ * cannot quote spaces) instead.  Everything the tests print goes
  * to the second serial port (ttyS1), framed by markers, so kernel messages on
  * the console cannot interleave with the results.
  */
@@ -27,6 +30,20 @@ static void try_mount(const char *src, const char *dst, const char *type)
 			strerror(errno));
 }
 
+#define MAX_ARGS 16
+
+/* argv for /bin/@prog from "a,b,c" (modified in place); NULL-terminated. */
+static void split_args(const char *prog, char *args, char **argv)
+{
+	int n = 0;
+
+	argv[n++] = (char *)prog;
+	for (char *a = args ? strtok(args, ",") : NULL; a && n < MAX_ARGS - 1;
+	     a = strtok(NULL, ","))
+		argv[n++] = a;
+	argv[n] = NULL;
+}
+
 static void power_off(void)
 {
 	sync();
@@ -40,6 +57,8 @@ static void power_off(void)
 int main(void)
 {
 	const char *flavor = getenv("auditpeak_flavor");
+	const char *prog = getenv("auditpeak_prog");
+	char *argv[MAX_ARGS], path[256];
 	int out, status = 0;
 	pid_t pid;
 
@@ -60,12 +79,21 @@ int main(void)
 		close(out);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (prog) {
+		split_args(prog, getenv("auditpeak_args"), argv);
+	} else {
+		prog = "ktest";
+		split_args(prog, NULL, argv);
+		argv[1] = (char *)(flavor ? flavor : "unknown");
+		argv[2] = NULL;
+	}
+	snprintf(path, sizeof(path), "/bin/%s", prog);
+
 	printf("@@AUDITPEAK-BEGIN@@\n");
 	pid = fork();
 	if (pid == 0) {
-		execl("/bin/ktest", "ktest", flavor ? flavor : "unknown",
-		      (char *)NULL);
-		fprintf(stderr, "init: exec /bin/ktest: %s\n", strerror(errno));
+		execv(path, argv);
+		fprintf(stderr, "init: exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	if (pid < 0) {
