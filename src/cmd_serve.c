@@ -8,11 +8,14 @@
 #include "exporter/parse.h"
 #include "exporter/serve.h"
 
-/* Bounds that keep the exporter useful and its log quiet. */
-#define MIN_INTERVAL_MS 10
-#define MAX_INTERVAL_MS (3600 * 1000ULL)
-#define MIN_WINDOW_MS 1000
-#define MAX_WINDOW_MS (24 * 3600 * 1000ULL)
+/* Bounds that keep the exporter useful and its log quiet (microseconds). */
+#define MIN_INTERVAL_US (10 * 1000ULL)
+#define MAX_INTERVAL_US (3600 * 1000000ULL)
+#define MIN_WINDOW_US (1000 * 1000ULL)
+#define MAX_WINDOW_US (24 * 3600 * 1000000ULL)
+/* The sample source: as `status` allows. */
+#define MIN_SAMPLE_US 100
+#define MAX_SAMPLE_US 1000000
 
 /* The peak sources this build knows, "auto, kernel, ..." (the library's
  * table decides: a source added there shows up here). */
@@ -42,6 +45,7 @@ static void usage(FILE *out)
 		"  --window DURATION    read-and-clear period of the peak (default 60s)\n"
 		"  --no-reset           never reset anything (read-only)\n"
 		"  --backend KIND       peak source (default auto); this build has: %s\n"
+		"  --sample-interval D  the sample source's AUDIT_GET period (default 1ms)\n"
 		"  --lock FILE          owner lock (default %s)\n"
 		"  --state FILE         state file (default %s)\n"
 		"  --no-state           keep no state file\n"
@@ -69,13 +73,14 @@ int cmd_serve(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_INTERVAL, O_WINDOW, O_NO_RESET, O_BACKEND,
 	       O_LOCK, O_STATE, O_NO_STATE, O_LOG, O_STATSD, O_STATSD_TAGS,
-	       O_STATSD_PREFIX };
+	       O_STATSD_PREFIX, O_SAMPLE_INTERVAL };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "window", required_argument, NULL, O_WINDOW },
 		{ "no-reset", no_argument, NULL, O_NO_RESET },
 		{ "backend", required_argument, NULL, O_BACKEND },
+		{ "sample-interval", required_argument, NULL, O_SAMPLE_INTERVAL },
 		{ "lock", required_argument, NULL, O_LOCK },
 		{ "state", required_argument, NULL, O_STATE },
 		{ "no-state", no_argument, NULL, O_NO_STATE },
@@ -91,6 +96,7 @@ int cmd_serve(int argc, char **argv)
 		.window_ms = 60000,
 		.backend = AP_PEAK_AUTO,
 		.timeout_ms = cli_opts.timeout_ms,
+		.sample_interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US,
 		.lock_path = AP_SERVE_DEFAULT_LOCK,
 		.state_path = AP_SERVE_DEFAULT_STATE,
 		.statsd_prefix = AP_SERVE_DEFAULT_STATSD_PREFIX,
@@ -99,6 +105,7 @@ int cmd_serve(int argc, char **argv)
 	struct ap_error err;
 	char host[256];
 	uint16_t port;
+	uint64_t us;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -107,16 +114,25 @@ int cmd_serve(int argc, char **argv)
 			listen = optarg;
 			break;
 		case O_INTERVAL:
-			if (ap_parse_duration_ms("--interval", optarg,
-						 MIN_INTERVAL_MS, MAX_INTERVAL_MS,
-						 &cfg.interval_ms, &err) < 0)
+			if (cli_parse_duration_us("--interval", optarg,
+						  MIN_INTERVAL_US, MAX_INTERVAL_US,
+						  &us, &err) < 0)
 				return cli_report(&err);
+			cfg.interval_ms = us / 1000;
 			break;
 		case O_WINDOW:
-			if (ap_parse_duration_ms("--window", optarg,
-						 MIN_WINDOW_MS, MAX_WINDOW_MS,
-						 &cfg.window_ms, &err) < 0)
+			if (cli_parse_duration_us("--window", optarg,
+						  MIN_WINDOW_US, MAX_WINDOW_US,
+						  &us, &err) < 0)
 				return cli_report(&err);
+			cfg.window_ms = us / 1000;
+			break;
+		case O_SAMPLE_INTERVAL:
+			if (cli_parse_duration_us("--sample-interval", optarg,
+						  MIN_SAMPLE_US, MAX_SAMPLE_US,
+						  &us, &err) < 0)
+				return cli_report(&err);
+			cfg.sample_interval_us = (int)us;
 			break;
 		case O_NO_RESET:
 			cfg.no_reset = true;

@@ -3,18 +3,20 @@
 #   CPU of `auditpeak serve` idling at 1 Hz over SECONDS (utime+stime from
 #   /proc/PID/stat, as % of one core and per poll), its RSS, and /metrics
 #   latency p50/p99 under wrk --latency (50 connections, 2 threads, 30 s).
-# Usage: bench/exporter/exporter_cost.sh [BUILD_DIR] [SECONDS]
+# Usage: bench/exporter/exporter_cost.sh [BUILD_DIR] [SECONDS] [BACKEND]
+# (BACKEND: --backend for serve, default auto).
 # Prints a Markdown table row set for bench/README.md.
 set -euo pipefail
 build=${1:-build}
 seconds=${2:-60}
+backend=${3:-auto}
 auditpeak=$build/src/auditpeak
 [ -x "$auditpeak" ] || { echo "build first: meson compile -C $build" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing (tools/install-deps)" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$auditpeak" serve --listen "127.0.0.1:$port" --interval 1s --no-state \
+"$auditpeak" serve --listen "127.0.0.1:$port" --interval 1s --no-state --backend "$backend" \
 	--lock "$tmp/owner.lock" --log "$tmp/log" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -29,6 +31,8 @@ cpu_ns() { cat /proc/"$pid"/task/*/schedstat | awk '{ s += $1 } END { printf "%d
 polls() { curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "auditpeak_polls_total" { print $2 }'; }
 
 sleep 2 # past start-up
+source=$(curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^auditpeak_peak_source_info{source="\([a-z]*\)".*/\1/p')
+echo "| peak source | $source | |"
 c0=$(cpu_ns); p0=$(polls); t0=$(date +%s.%N)
 sleep "$seconds"
 c1=$(cpu_ns); p1=$(polls); t1=$(date +%s.%N)

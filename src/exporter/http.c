@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdarg.h>
@@ -161,16 +162,23 @@ int ap_http_start(struct ap_http **out, const struct sockaddr *addr,
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 	struct ap_http *h = calloc(1, sizeof(*h));
+	uint16_t port;
 
 	(void)addr_len;
 	if (!h)
 		return ap_fail(err, AP_ERR_SYSTEM, ENOMEM, "out of memory");
-	if (addr->sa_family == AF_INET6)
+	if (addr->sa_family == AF_INET6) {
 		flags |= MHD_USE_IPv6;
+		port = ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
+	} else {
+		port = ntohs(((const struct sockaddr_in *)addr)->sin_port);
+	}
 	h->pub = pub;
 	errno = 0;
 	h->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, handle, h,
+		/* The port is in the address; given here too so MHD's own
+		 * messages name it. */
+		flags, port, NULL, NULL, handle, h,
 		/* First, or MHD logs the options before it to stderr. */
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, addr,

@@ -238,7 +238,7 @@ static void emit_distribution(struct emit *e,
 	if (!s->have_distribution)
 		return;
 	family(e, name, HISTOGRAM, NULL,
-	       "Audit queue length right after each enqueue (every record, from the bpf peak source).");
+	       "Audit queue length right after each enqueue (every record, from the bpf peak source); _sum is a lower bound, depths being known per log2 bucket.");
 	for (int i = 0; i < AP_DEPTH_BUCKETS; i++) {
 		uint64_t upper = (i == 0) ? 0 : ((uint64_t)1 << i) - 1;
 

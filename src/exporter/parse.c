@@ -8,45 +8,6 @@
 
 #include "parse.h"
 
-int ap_parse_duration_ms(const char *option, const char *text,
-			 uint64_t min_ms, uint64_t max_ms, uint64_t *ms,
-			 struct ap_error *err)
-{
-	static const struct {
-		const char *suffix;
-		double ms;
-	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 },
-		      { "m", 60000 }, { "h", 3600000 } };
-	char *end;
-	double v;
-
-	if (!(text[0] >= '0' && text[0] <= '9'))
-		goto bad;
-	errno = 0;
-	v = strtod(text, &end);
-	/* A leading digit rules out "inf" and "nan"; ERANGE catches 1e999. */
-	if (errno)
-		goto bad;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		double total;
-
-		if (strcmp(end, units[i].suffix) != 0)
-			continue;
-		total = v * units[i].ms;
-		if (total < (double)min_ms || total > (double)max_ms)
-			return ap_fail(err, AP_ERR_USAGE, ERANGE,
-				       "%s must be between %llums and %llums, not '%s'",
-				       option, (unsigned long long)min_ms,
-				       (unsigned long long)max_ms, text);
-		*ms = (uint64_t)(total + 0.5);
-		return 0;
-	}
-bad:
-	return ap_fail(err, AP_ERR_USAGE, EINVAL,
-		       "%s must be a duration such as 1s, 500ms, 2m or 1h, not '%s'",
-		       option, text);
-}
-
 int ap_parse_host_port(const char *option, const char *text, char *host,
 		       size_t host_cap, uint16_t *port, bool allow_port_zero,
 		       struct ap_error *err)

@@ -13,11 +13,6 @@
 
 #include "auditpeak/error.h"
 
-/* "1", "1.5", "1s", "250ms", "2m", "1h" -> milliseconds in [min_ms, max_ms]. */
-int ap_parse_duration_ms(const char *option, const char *text,
-			 uint64_t min_ms, uint64_t max_ms, uint64_t *ms,
-			 struct ap_error *err);
-
 /* "HOST:PORT" or "[IPV6]:PORT" split; HOST may be empty only if @allow_empty_host. */
 int ap_parse_host_port(const char *option, const char *text, char *host,
 		       size_t host_cap, uint16_t *port, bool allow_port_zero,

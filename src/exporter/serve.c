@@ -70,6 +70,7 @@ static int open_peak(struct server *s, struct ap_error *err)
 
 	ap_peak_config_defaults(&pc);
 	pc.timeout_ms = s->cfg->timeout_ms;
+	pc.sample_interval_us = s->cfg->sample_interval_us;
 	if (ap_peak_open(&s->peak, s->cfg->backend, &pc, err) == 0) {
 		ap_log("peak source: %s (%s)%s%s", ap_peak_source(&s->peak),
 		       ap_peak_is_exact(&s->peak) ? "exact" : "lower bound",

@@ -26,6 +26,7 @@ struct ap_serve_config {
 	bool no_reset;
 	enum ap_peak_kind backend;
 	int timeout_ms;
+	int sample_interval_us;   /* the sample source's AUDIT_GET period */
 	const char *lock_path;
 	const char *state_path;   /* NULL: no state file */
 	const char *log_path;     /* NULL: stderr */

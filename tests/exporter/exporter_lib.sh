@@ -35,6 +35,20 @@ stop_started() {
 }
 trap 'stop_started; finish' EXIT
 
+# stop_exporter NAME: SIGTERM, wait, and expect a clean exit (status 0).
+stop_exporter() {
+	local pid rc keep=() p
+	pid=$(eval echo "\$${1}_pid")
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	expect_eq "$1 exits 0 on SIGTERM" "$rc" 0
+	for p in "${started_pids[@]}"; do
+		[ "$p" = "$pid" ] || keep+=("$p")
+	done
+	started_pids=("${keep[@]}")
+}
+
 # require CMD...: a missing prerequisite fails the test, never skips it.
 require() {
 	local c
@@ -85,6 +99,11 @@ wait_http() { retry 100 0.1 http_ok "$1"; }
 # metric PORT NAME_WITH_LABELS: the value of one sample in /metrics.
 metric() {
 	curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'
+}
+
+# peak_source PORT: the source="..." the exporter publishes (none, bpf...).
+peak_source() {
+	curl -s "http://127.0.0.1:$1/metrics" | sed -n 's/^auditpeak_peak_source_info{source="\([a-z]*\)".*/\1/p'
 }
 
 metric_is() { [ "$(metric "$1" "$2")" = "$3" ]; }

@@ -47,11 +47,17 @@ expect_eq "payload bytes" "$(metric "$port" auditpeak_status_payload_bytes)" \
 	"$("$AUDITPEAK" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["payload_bytes"])')"
 expect_eq "up" "$(metric "$port" auditpeak_up)" 1
 expect_eq "owner" "$(metric "$port" auditpeak_owner)" 1
-if [ "$(metric "$port" auditpeak_status_payload_bytes)" -lt 48 ]; then
-	expect_eq "peak source on an unpatched kernel" \
-		"$(metric "$port" 'auditpeak_peak_source_info{source="none",exact="false"}')" 1
+# What auto chose is said in the metrics and the log; without a source no
+# peak number appears at all.
+source=$(peak_source "$port")
+expect_match "auto chose a peak source ($source)" "$source" '^(none|kernel|bpf|sample)$'
+expect_match "the log names it" "$(cat "$tmpdir/exp.log")" "peak source: $source"
+if [ "$source" = none ]; then
 	expect_eq "no made-up peak" "$(grep -c '^auditpeak_backlog_max_depth\|^auditpeak_window_peak\|^auditpeak_last_window' "$tmpdir/live.txt")" 0
 	expect_match "log says why there is no peak" "$(cat "$tmpdir/exp.log")" 'peak source: none.*backlog_max_depth'
+else
+	expect_match "a peak reading is published" "$(cat "$tmpdir/live.txt")" '^auditpeak_backlog_max_depth [0-9]+$'
+	expect_match "the window histogram is published" "$(cat "$tmpdir/live.txt")" '^auditpeak_window_peak_count [0-9]+$'
 fi
 hz=$(zcat /proc/config.gz 2>/dev/null | sed -n 's/^CONFIG_HZ=//p')
 if [ -n "$hz" ]; then
@@ -137,10 +143,7 @@ kill -HUP "$exp_pid"
 sleep 0.3
 expect_match "SIGHUP reopens the log" "$(cat "$tmpdir/exp.log")" 'log reopened'
 before=$(metric "$port" auditpeak_polls_total)
-kill -TERM "$exp_pid"
-wait "$exp_pid"
-expect_eq "exit code after SIGTERM" "$?" 0
-started_pids=()
+stop_exporter exp
 expect_match "state file written" "$(cat "$tmpdir/serve.state")" '^polls [0-9]+$'
 saved=$(sed -n 's/^polls //p' "$tmpdir/serve.state")
 [ "$saved" -ge "$before" ] && ok "final state has every poll ($saved >= $before)" || fail "final state polls $saved < $before"

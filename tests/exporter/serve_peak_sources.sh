@@ -55,7 +55,9 @@ for s in "${sources[@]}"; do
 		[ "${sum:-0}" -ge "$burst" ] && ok "$s: the burst's window peak is in the histogram (sum $sum)" || fail "$s: window peak sum ${sum:-none}"
 		expect_eq "$s: last window exact" "$(metric "$port" auditpeak_last_window_peak_exact)" 1
 	else
-		[ "${max:-0}" -ge 1 ] && [ "$max" -le $((burst + 100)) ] && ok "$s: a lower bound that saw the burst ($max)" || fail "$s: sampled max ${max:-none}"
+		# A lower bound of everything queued, the burst and whatever else
+		# the kernel logged meanwhile: no upper limit can be asserted.
+		[ "${max:-0}" -ge 1 ] && ok "$s: a lower bound that saw the queue fill ($max)" || fail "$s: sampled max ${max:-none}"
 		expect_eq "$s: last window marked a lower bound" "$(metric "$port" auditpeak_last_window_peak_exact)" 0
 	fi
 	if [ "$s" = bpf ]; then
@@ -64,5 +66,5 @@ for s in "${sources[@]}"; do
 		expect_match "bpf: time-weighted mean published" "$(metric "$port" auditpeak_backlog_time_weighted_mean)" '^[0-9.e+-]+$'
 	fi
 	curl -s "http://127.0.0.1:$port/metrics" | promtool check metrics >/dev/null 2>&1 && ok "$s: promtool check metrics" || fail "$s: promtool check metrics"
-	kill -TERM "$(eval echo "\$${s}_pid")"
+	stop_exporter "$s"
 done

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* `serve` option parsers: durations, listen addresses, tags, HZ. */
+/* `serve` option parsers: listen addresses, tags, HZ (durations: test_cli_args). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -11,31 +11,6 @@
 
 #include "kernel_hz.h"
 #include "parse.h"
-
-static void durations(void **state)
-{
-	struct ap_error err;
-	uint64_t ms;
-
-	(void)state;
-	assert_int_equal(ap_parse_duration_ms("--interval", "1", 10, 3600000, &ms, &err), 0);
-	assert_int_equal(ms, 1000);
-	assert_int_equal(ap_parse_duration_ms("--interval", "250ms", 10, 3600000, &ms, &err), 0);
-	assert_int_equal(ms, 250);
-	assert_int_equal(ap_parse_duration_ms("--interval", "1.5s", 10, 3600000, &ms, &err), 0);
-	assert_int_equal(ms, 1500);
-	assert_int_equal(ap_parse_duration_ms("--window", "2m", 10, 3600000, &ms, &err), 0);
-	assert_int_equal(ms, 120000);
-	assert_int_equal(ap_parse_duration_ms("--window", "1h", 10, 3600000, &ms, &err), 0);
-	assert_int_equal(ms, 3600000);
-	static const char *const bad[] = { "", "-1", "1x", "s", "1 s", "nan", "inf", "0", "5ms", "2h" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(ap_parse_duration_ms("--interval", bad[i], 10, 3600000, &ms, &err), -1);
-		assert_int_equal(err.code, AP_ERR_USAGE);
-		assert_non_null(strstr(err.msg, "--interval"));
-		assert_null(strchr(err.msg, '\n'));
-	}
-}
 
 static void listen_addresses(void **state)
 {
@@ -90,7 +65,6 @@ static void kernel_config_hz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(durations),
 		cmocka_unit_test(listen_addresses),
 		cmocka_unit_test(statsd_tags),
 		cmocka_unit_test(kernel_config_hz),
