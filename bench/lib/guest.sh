@@ -10,26 +10,19 @@ guest_dir=$cache/bench-guest
 guest_initrd=$guest_dir/initramfs.cpio
 
 guest_build() {
-	# Our own meson build: $cache/userspace belongs to tests/kernel/run of
-	# whichever checkout ran it last.
-	local ub=$guest_dir/userspace cflags libs
+	# The project's own build (./build unless AUDITPEAK_BUILD says), so the
+	# guests run exactly this checkout's library; meson builds the bench
+	# and guest programs with the rest.
+	local ub=${AUDITPEAK_BUILD:-$top/build}
 	"$rig" build all >/dev/null || return 1
 	mkdir -p "$guest_dir"
 	if [ ! -f "$ub/build.ninja" ]; then
-		meson setup "$ub" "$top" --buildtype=debugoptimized >/dev/null || return 1
+		meson setup "$ub" "$top" >/dev/null || return 1
 	fi
-	ninja -C "$ub" lib/libauditpeak.a >/dev/null || return 1
-	cflags=(-O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I"$top/include")
-	# The bpf backend is linked in (ap_peak_open knows it) but never
-	# loads in the guest: tinyconfig has no BPF.
-	libs=("$ub/lib/libauditpeak.a" -lmnl -lcap -lbpf -lelf -lz -lpthread)
-	gcc "${cflags[@]}" -o "$guest_dir/init" "$top/tests/kernel/guest/init.c" &&
-	gcc "${cflags[@]}" -o "$guest_dir/peak-capture" \
-		"$top/bench/peak_capture/peak_capture.c" "${libs[@]}" &&
-	gcc "${cflags[@]}" -o "$guest_dir/enqueue-rate" \
-		"$top/bench/kernel_cost/enqueue_rate.c" "${libs[@]}" &&
-	"$rig" initramfs "$guest_initrd" "$guest_dir/init" \
-		"$guest_dir/peak-capture" "$guest_dir/enqueue-rate"
+	ninja -C "$ub" tests/kernel/guest/init bench/peak-capture \
+		bench/enqueue-rate >/dev/null || return 1
+	"$rig" initramfs "$guest_initrd" "$ub/tests/kernel/guest/init" \
+		"$ub/bench/peak-capture" "$ub/bench/enqueue-rate"
 }
 
 guest_boot() {
