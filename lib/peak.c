@@ -24,6 +24,7 @@ void ap_peak_config_defaults(struct ap_peak_config *cfg)
 {
 	cfg->timeout_ms = 1000;
 	cfg->sample_interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US;
+	cfg->defer_threads = false;
 }
 
 int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind)
@@ -103,6 +104,13 @@ void ap_peak_close(struct ap_peak *p)
 		p->ops->close(p->state);
 	p->ops = NULL;
 	p->state = NULL;
+}
+
+int ap_peak_start(struct ap_peak *p, struct ap_error *err)
+{
+	if (p->ops && p->ops->start)
+		return p->ops->start(p->state, err);
+	return 0;
 }
 
 int ap_peak_read(struct ap_peak *p, const struct ap_status *st, uint32_t *max,

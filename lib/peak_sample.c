@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 struct sample_state {
 	struct ap_nl *nl;
 	pthread_t thread;
+	bool started;
 	long interval_ns;
 	uint32_t max;           /* atomic: the poller raises, readers swap */
 	uint64_t polls;         /* atomic */
@@ -113,10 +115,27 @@ static void sample_close(void *state)
 	struct sample_state *s = state;
 
 	__atomic_store_n(&s->stop, 1, __ATOMIC_SEQ_CST);
-	pthread_join(s->thread, NULL);
+	if (s->started)
+		pthread_join(s->thread, NULL);
 	pthread_mutex_destroy(&s->lock);
 	ap_nl_close(s->nl);
 	free(s);
+}
+
+static int sample_start(void *state, struct ap_error *err)
+{
+	struct sample_state *s = state;
+	int rc;
+
+	if (s->started)
+		return 0;
+	rc = pthread_create(&s->thread, NULL, poll_loop, s);
+	if (rc != 0)
+		return ap_fail(err, AP_ERR_SYSTEM, rc,
+			       "cannot start the sampling thread: %s",
+			       strerror(rc));
+	s->started = true;
+	return 0;
 }
 
 static const struct ap_peak_ops sample_ops = {
@@ -124,6 +143,7 @@ static const struct ap_peak_ops sample_ops = {
 	.exact = false,
 	.read = sample_read,
 	.read_and_clear = sample_read_and_clear,
+	.start = sample_start,
 	.close = sample_close,
 };
 
@@ -132,7 +152,6 @@ int ap_peak_sample_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 {
 	struct sample_state *s;
 	struct ap_status st;
-	int rc;
 
 	if (cfg->sample_interval_us <= 0)
 		return ap_fail(err, AP_ERR_USAGE, EINVAL,
@@ -150,12 +169,8 @@ int ap_peak_sample_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 	if (ap_get_status(s->nl, &st, err) < 0)
 		goto fail;
 	s->max = st.value[AP_FIELD_BACKLOG];
-	rc = pthread_create(&s->thread, NULL, poll_loop, s);
-	if (rc != 0) {
-		ap_fail(err, AP_ERR_SYSTEM, rc, "cannot start the sampling thread: %s",
-			strerror(rc));
+	if (!cfg->defer_threads && sample_start(s, err) < 0)
 		goto fail;
-	}
 	snprintf(p->detail, sizeof(p->detail),
 		 "AUDIT_GET backlog polled every %d us (a lower bound)",
 		 cfg->sample_interval_us);

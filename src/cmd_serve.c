@@ -53,6 +53,10 @@ static void usage(FILE *out)
 		"  --statsd HOST:PORT   push to statsd/DogStatsD once per window\n"
 		"  --statsd-tags K:V,.. DogStatsD tags on every statsd line\n"
 		"  --statsd-prefix NAME statsd name prefix (default %s)\n"
+		"  --tls-cert FILE      serve HTTPS with this PEM certificate (needs --tls-key)\n"
+		"  --tls-key FILE       the certificate's PEM private key\n"
+		"  --basic-auth-file F  require HTTP basic auth; F holds user:HASH lines (crypt(3))\n"
+		"  --insecure-listen    allow plain HTTP on an address other hosts can reach\n"
 		"See auditpeak-serve(8).\n",
 		AP_SERVE_DEFAULT_LISTEN, known, AP_SERVE_DEFAULT_LOCK,
 		AP_SERVE_DEFAULT_STATE, AP_SERVE_DEFAULT_STATSD_PREFIX);
@@ -69,11 +73,32 @@ static bool valid_prefix(const char *p)
 	return true;
 }
 
+/*
+ * A root daemon's HTTP port reachable from other hosts should be a
+ * decision: plain HTTP there needs --insecure-listen, and a password never
+ * travels in clear (basic auth off loopback needs TLS, no override).
+ * Returns 0 when the exposure is fine, else the usage error's exit code.
+ */
+static int check_exposure(const struct ap_serve_config *cfg, const char *listen,
+			  bool insecure_listen)
+{
+	if (cfg->tls_cert || ap_listen_is_loopback(&cfg->listen))
+		return 0;
+	if (cfg->auth_file)
+		return cli_usage_error("serve", "--basic-auth-file on %s needs --tls-cert/--tls-key: the password would cross the network in clear",
+				       listen);
+	if (!insecure_listen)
+		return cli_usage_error("serve", "--listen %s is reachable from other hosts: add --tls-cert/--tls-key, or --insecure-listen to serve plain HTTP there",
+				       listen);
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_INTERVAL, O_WINDOW, O_NO_RESET, O_BACKEND,
 	       O_LOCK, O_STATE, O_NO_STATE, O_LOG, O_STATSD, O_STATSD_TAGS,
-	       O_STATSD_PREFIX, O_SAMPLE_INTERVAL };
+	       O_STATSD_PREFIX, O_SAMPLE_INTERVAL, O_TLS_CERT, O_TLS_KEY,
+	       O_BASIC_AUTH_FILE, O_INSECURE_LISTEN };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "interval", required_argument, NULL, O_INTERVAL },
@@ -88,6 +113,10 @@ int cmd_serve(int argc, char **argv)
 		{ "statsd", required_argument, NULL, O_STATSD },
 		{ "statsd-tags", required_argument, NULL, O_STATSD_TAGS },
 		{ "statsd-prefix", required_argument, NULL, O_STATSD_PREFIX },
+		{ "tls-cert", required_argument, NULL, O_TLS_CERT },
+		{ "tls-key", required_argument, NULL, O_TLS_KEY },
+		{ "basic-auth-file", required_argument, NULL, O_BASIC_AUTH_FILE },
+		{ "insecure-listen", no_argument, NULL, O_INSECURE_LISTEN },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -102,11 +131,12 @@ int cmd_serve(int argc, char **argv)
 		.statsd_prefix = AP_SERVE_DEFAULT_STATSD_PREFIX,
 	};
 	const char *listen = AP_SERVE_DEFAULT_LISTEN;
+	bool insecure_listen = false;
 	struct ap_error err;
 	char host[256];
 	uint16_t port;
 	uint64_t us;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -177,6 +207,18 @@ int cmd_serve(int argc, char **argv)
 						       optarg);
 			cfg.statsd_prefix = optarg;
 			break;
+		case O_TLS_CERT:
+			cfg.tls_cert = optarg;
+			break;
+		case O_TLS_KEY:
+			cfg.tls_key = optarg;
+			break;
+		case O_BASIC_AUTH_FILE:
+			cfg.auth_file = optarg;
+			break;
+		case O_INSECURE_LISTEN:
+			insecure_listen = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -193,8 +235,11 @@ int cmd_serve(int argc, char **argv)
 				       (unsigned long long)cfg.interval_ms);
 	if (cfg.statsd_tags && !cfg.statsd_target)
 		return cli_usage_error("serve", "--statsd-tags needs --statsd");
+	if (!cfg.tls_cert != !cfg.tls_key)
+		return cli_usage_error("serve", "--tls-cert and --tls-key go together");
 	if (ap_parse_listen("--listen", listen, &cfg.listen, &cfg.listen_len,
 			    &err) < 0)
 		return cli_report(&err);
-	return ap_serve_run(&cfg);
+	rc = check_exposure(&cfg, listen, insecure_listen);
+	return rc ? rc : ap_serve_run(&cfg);
 }

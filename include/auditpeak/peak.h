@@ -51,6 +51,8 @@ struct ap_peak_ops {
 	/* NULL when the backend cannot see the distribution. */
 	int (*distribution)(void *state, struct ap_depth_distribution *d,
 			    struct ap_error *err);
+	/* NULL when the backend has no thread of its own. */
+	int (*start)(void *state, struct ap_error *err);
 	void (*close)(void *state);
 };
 
@@ -68,6 +70,12 @@ struct ap_peak {
 struct ap_peak_config {
 	int timeout_ms;         /* netlink reply timeout */
 	int sample_interval_us; /* sample backend: AUDIT_GET period */
+	/*
+	 * Start no thread in ap_peak_open(); the caller calls ap_peak_start().
+	 * A thread copies its creator's capabilities: a daemon that drops
+	 * privileges after opening starts threads after the drop.
+	 */
+	bool defer_threads;
 };
 
 #define AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US 1000
@@ -78,6 +86,8 @@ void ap_peak_config_defaults(struct ap_peak_config *cfg);
 int ap_peak_open(struct ap_peak *p, enum ap_peak_kind kind,
 		 const struct ap_peak_config *cfg, struct ap_error *err);
 void ap_peak_close(struct ap_peak *p);
+/* Start the backend's thread, if it has one (see defer_threads). */
+int ap_peak_start(struct ap_peak *p, struct ap_error *err);
 
 int ap_peak_read(struct ap_peak *p, const struct ap_status *st, uint32_t *max,
 		 struct ap_error *err);

@@ -81,6 +81,21 @@ int ap_parse_listen(const char *option, const char *text,
 		       host);
 }
 
+bool ap_listen_is_loopback(const struct sockaddr_storage *addr)
+{
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
+
+	if (addr->ss_family == AF_INET)
+		return (ntohl(a4->sin_addr.s_addr) >> 24) == 127;
+	if (addr->ss_family != AF_INET6)
+		return false;
+	if (IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr))
+		return true;
+	return IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr) &&
+	       a6->sin6_addr.s6_addr[12] == 127;
+}
+
 static bool tag_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

@@ -23,6 +23,9 @@ int ap_parse_listen(const char *option, const char *text,
 		    struct sockaddr_storage *addr, socklen_t *len,
 		    struct ap_error *err);
 
+/* 127.0.0.0/8, ::1 or an IPv4-mapped 127.x: only this host can connect. */
+bool ap_listen_is_loopback(const struct sockaddr_storage *addr);
+
 /* DogStatsD tags "k:v,k2:v2" (or plain "k" entries): checked, kept as given. */
 #define AP_STATSD_TAGS_MAX 256
 int ap_parse_statsd_tags(const char *option, const char *text,

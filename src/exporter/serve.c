@@ -14,6 +14,7 @@
 #include "kernel_hz.h"
 #include "lock_file.h"
 #include "log.h"
+#include "privileges.h"
 #include "publish.h"
 #include "serve.h"
 #include "state_file.h"
@@ -71,6 +72,8 @@ static int open_peak(struct server *s, struct ap_error *err)
 	ap_peak_config_defaults(&pc);
 	pc.timeout_ms = s->cfg->timeout_ms;
 	pc.sample_interval_us = s->cfg->sample_interval_us;
+	/* Its thread starts after the privilege drop (see drop_privileges). */
+	pc.defer_threads = true;
 	if (ap_peak_open(&s->peak, s->cfg->backend, &pc, err) == 0) {
 		ap_log("peak source: %s (%s)%s%s", ap_peak_source(&s->peak),
 		       ap_peak_is_exact(&s->peak) ? "exact" : "lower bound",
@@ -336,8 +339,32 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+/*
+ * What the run needs, found by testing each backend after the drop: every
+ * AUDIT_GET and read-and-clear needs CAP_AUDIT_CONTROL; the bpf backend's
+ * run-time calls (map reads and updates, test runs of its own loaded
+ * program, closing links) check no capability on the fds it already holds.
+ */
+static const cap_value_t keep_caps[] = { CAP_AUDIT_CONTROL };
+
+static int drop_privileges(struct ap_error *err)
+{
+	char summary[256];
+
+	if (ap_privileges_drop(keep_caps, sizeof(keep_caps) / sizeof(keep_caps[0]),
+			       summary, sizeof(summary), err) < 0)
+		return -1;
+	ap_log("%s", summary);
+	return 0;
+}
+
 static int setup(struct server *s, struct ap_error *err)
 {
+	const struct ap_http_options http_opts = {
+		.tls_cert = s->cfg->tls_cert,
+		.tls_key = s->cfg->tls_key,
+		.auth_file = s->cfg->auth_file,
+	};
 	struct ap_status st;
 
 	if (ap_nl_open(&s->nl, err) < 0)
@@ -354,11 +381,17 @@ static int setup(struct server *s, struct ap_error *err)
 	if (s->cfg->statsd_target &&
 	    ap_statsd_open(&s->statsd, s->cfg->statsd_target, err) < 0)
 		return -1;
-	if (ap_http_start(&s->http, (const struct sockaddr *)&s->cfg->listen,
-			  s->cfg->listen_len, &s->pub, err) < 0)
+	if (ap_http_prepare(&s->http, (const struct sockaddr *)&s->cfg->listen,
+			    s->cfg->listen_len, &s->pub, &http_opts, err) < 0)
 		return -1;
-	ap_log("listening on port %u (/metrics, /healthz); poll every %llums, window %llums%s%s",
-	       ap_http_port(s->http), (unsigned long long)s->cfg->interval_ms,
+	/* Everything privileged is done; threads start after this, reduced. */
+	if (drop_privileges(err) < 0 || ap_peak_start(&s->peak, err) < 0 ||
+	    ap_http_start(s->http, err) < 0)
+		return -1;
+	ap_log("listening on port %u (%s%s: /metrics, /healthz); poll every %llums, window %llums%s%s",
+	       ap_http_port(s->http), s->cfg->tls_cert ? "HTTPS" : "HTTP",
+	       s->cfg->auth_file ? " with basic auth" : "",
+	       (unsigned long long)s->cfg->interval_ms,
 	       (unsigned long long)s->cfg->window_ms,
 	       s->statsd ? "; statsd to " : "",
 	       s->statsd ? s->cfg->statsd_target : "");

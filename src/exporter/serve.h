@@ -35,6 +35,9 @@ struct ap_serve_config {
 	const char *statsd_target; /* NULL: no statsd */
 	const char *statsd_tags;   /* NULL: none */
 	const char *statsd_prefix;
+	const char *tls_cert;      /* NULL: plain HTTP */
+	const char *tls_key;
+	const char *auth_file;     /* NULL: no basic auth */
 };
 
 /* Run until SIGTERM/SIGINT; returns the process exit code. */

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <crypt.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_auth.h"
+
+#define FIELD_MAX 256
+
+struct ap_http_auth {
+	int n;
+	char user[AP_AUTH_USERS_MAX][FIELD_MAX];
+	char hash[AP_AUTH_USERS_MAX][FIELD_MAX];
+};
+
+/*
+ * Equal strings, in a time that depends only on the length of @offered
+ * (which the client knows anyway), never on where they differ.
+ */
+static bool same(const char *offered, const char *stored)
+{
+	size_t lo = strlen(offered), ls = strlen(stored);
+	unsigned char diff = lo != ls;
+
+	for (size_t i = 0; i < lo; i++)
+		diff |= (unsigned char)offered[i] ^
+			(unsigned char)(i < ls ? stored[i] : 0);
+	return diff == 0;
+}
+
+/* A hash crypt(3) understands: "$id$..." with a method this libcrypt has. */
+static bool usable_hash(const char *hash)
+{
+	struct crypt_data cd;
+	const char *out;
+
+	if (hash[0] != '$')
+		return false;
+	memset(&cd, 0, sizeof(cd));
+	out = crypt_r("probe", hash, &cd);
+	return out && out[0] != '*';
+}
+
+static int parse_line(struct ap_http_auth *a, const char *what, int lineno,
+		      const char *line, size_t len, struct ap_error *err)
+{
+	const char *colon = memchr(line, ':', len);
+	size_t ulen, hlen;
+
+	if (!colon || colon == line || (size_t)(colon - line) + 1 == len)
+		return ap_fail(err, AP_ERR_USAGE, EINVAL,
+			       "%s: line %d is not user:HASH", what, lineno);
+	ulen = (size_t)(colon - line);
+	hlen = len - ulen - 1;
+	if (ulen >= FIELD_MAX || hlen >= FIELD_MAX)
+		return ap_fail(err, AP_ERR_USAGE, EINVAL,
+			       "%s: line %d is too long", what, lineno);
+	if (a->n == AP_AUTH_USERS_MAX)
+		return ap_fail(err, AP_ERR_USAGE, EINVAL,
+			       "%s: more than %d users", what, AP_AUTH_USERS_MAX);
+	memcpy(a->user[a->n], line, ulen);
+	memcpy(a->hash[a->n], colon + 1, hlen);
+	if (!usable_hash(a->hash[a->n]))
+		return ap_fail(err, AP_ERR_USAGE, EINVAL,
+			       "%s: line %d: not a crypt(3) hash this system supports (make one with `openssl passwd -6`)",
+			       what, lineno);
+	a->n++;
+	return 0;
+}
+
+int ap_http_auth_parse(const char *what, const char *text,
+		       struct ap_http_auth **out, struct ap_error *err)
+{
+	struct ap_http_auth *a = calloc(1, sizeof(*a));
+	int lineno = 0;
+
+	if (!a)
+		return ap_fail(err, AP_ERR_SYSTEM, ENOMEM, "out of memory");
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+		size_t body = len;
+
+		lineno++;
+		if (body && text[body - 1] == '\r')
+			body--;
+		if (body && text[0] != '#' &&
+		    parse_line(a, what, lineno, text, body, err) < 0) {
+			ap_http_auth_free(a);
+			return -1;
+		}
+		text += len + (text[len] == '\n');
+	}
+	if (a->n == 0) {
+		ap_http_auth_free(a);
+		return ap_fail(err, AP_ERR_USAGE, EINVAL, "%s: no user:HASH line",
+			       what);
+	}
+	*out = a;
+	return 0;
+}
+
+bool ap_http_auth_check(const struct ap_http_auth *a, const char *user,
+			const char *password)
+{
+	struct crypt_data *cd;
+	const char *hashed;
+	int match = -1;
+	bool ok;
+
+	if (!user || !password)
+		return false;
+	/* Every entry is compared: the loop's time does not say which matched. */
+	for (int i = 0; i < a->n; i++)
+		if (same(user, a->user[i]) && match < 0)
+			match = i;
+	/* struct crypt_data is large (32 KiB): not on an HTTP thread's stack. */
+	cd = calloc(1, sizeof(*cd));
+	if (!cd)
+		return false;
+	hashed = crypt_r(password, a->hash[match < 0 ? 0 : match], cd);
+	ok = match >= 0 && hashed && same(hashed, a->hash[match]);
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return ok;
+}
+
+void ap_http_auth_free(struct ap_http_auth *a)
+{
+	if (!a)
+		return;
+	explicit_bzero(a, sizeof(*a));
+	free(a);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * HTTP basic authentication for `serve --basic-auth-file FILE`.
+ * The file holds one `user:HASH` per line (# starts a comment), HASH a
+ * crypt(3) hash such as `openssl passwd -6` or `mkpasswd -m yescrypt`
+ * print: the file never holds a password.  Checking hashes the offered
+ * password with the stored salt and compares in constant time; an unknown
+ * user costs the same hash, so timing tells neither names nor passwords.
+ */
+#ifndef AUDITPEAK_EXPORTER_HTTP_AUTH_H
+#define AUDITPEAK_EXPORTER_HTTP_AUTH_H
+
+#include <stdbool.h>
+
+#include "auditpeak/error.h"
+
+#define AP_AUTH_USERS_MAX 16
+
+struct ap_http_auth;
+
+/* Parse the file's text; the message names @what and the line. */
+int ap_http_auth_parse(const char *what, const char *text,
+		       struct ap_http_auth **out, struct ap_error *err);
+bool ap_http_auth_check(const struct ap_http_auth *a, const char *user,
+			const char *password);
+void ap_http_auth_free(struct ap_http_auth *a);
+
+#endif /* AUDITPEAK_EXPORTER_HTTP_AUTH_H */
