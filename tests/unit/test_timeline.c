@@ -4,6 +4,7 @@
  * window peaks from read-and-clear (tail included), foreign resets counted,
  * counters that survive kernel resets.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -259,6 +260,46 @@ static void failures_are_counted_not_hidden(void **state)
 	assert_int_equal(r.tl.snap.polls, 3);
 }
 
+/*
+ * A failed AUDIT_GET and then a failed read-and-clear lose no peak: the
+ * status last published stays (up = 0 says it is old), and the peak seen
+ * before the faults comes out at the next window end, even though the
+ * queue is lower by then (the kernel's max was never cleared).
+ */
+static void faults_keep_values_and_lose_no_peak(void **state)
+{
+	struct ap_error why;
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	fake_peak_depth(&r.fake, 30);
+	poll_at(&r, 1);
+	assert_int_equal(r.tl.snap.status.value[AP_FIELD_BACKLOG_LIMIT], 8192);
+	ap_fail(&why, AP_ERR_TIMEOUT, ETIMEDOUT, "no reply");
+	ap_timeline_poll(&r.tl, NULL, &why, &r.peak, 2, &r.ev);
+	assert_false(r.tl.snap.up);
+	assert_int_equal(r.tl.snap.poll_errors, 1);
+	assert_int_equal(r.tl.snap.status.value[AP_FIELD_BACKLOG_LIMIT], 8192);
+	assert_int_equal(r.tl.snap.max_since_start, 30);
+	r.fake.fail_clears = true;
+	close_at(&r, 3);
+	assert_false(r.ev.window_closed);
+	assert_int_equal(r.tl.snap.windows, 0);
+	assert_int_equal(r.tl.snap.poll_errors, 2);
+	r.fake.fail_clears = false;
+	fake_peak_depth(&r.fake, 5);
+	poll_at(&r, 4);
+	assert_true(r.tl.snap.up);
+	close_at(&r, 5);
+	assert_true(r.ev.window_closed);
+	assert_int_equal(r.tl.snap.windows, 1);
+	assert_int_equal(r.tl.snap.last_window_peak, 30);
+	assert_int_equal(r.tl.snap.max_since_start, 30);
+	assert_int_equal(r.tl.snap.window_peaks.count, 1);
+	assert_int_equal(r.tl.snap.window_peaks.sum, 30);
+}
+
 /* A source still getting ready has no value: neither a peak nor an error. */
 static void not_ready_is_no_peak_and_no_error(void **state)
 {
@@ -305,6 +346,7 @@ int main(void)
 		cmocka_unit_test(no_peak_source_no_windows),
 		cmocka_unit_test(counters_survive_kernel_resets),
 		cmocka_unit_test(failures_are_counted_not_hidden),
+		cmocka_unit_test(faults_keep_values_and_lose_no_peak),
 		cmocka_unit_test(not_ready_is_no_peak_and_no_error),
 		cmocka_unit_test(distribution_when_the_source_has_one),
 	};
