@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,16 +18,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	socklen_t alen;
 	char host[256];
 	uint16_t port;
-	uint64_t ms;
+	uint64_t us;
 	char *text = malloc(size + 1);
 
 	if (!text)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (ap_parse_listen("--listen", text, &addr, &alen, &err) < 0 &&
-	    !strstr(err.msg, "--listen"))
+	if (ap_parse_listen("--listen", text, &addr, &alen, &err) == 0) {
+		/* Whatever was accepted is classified without reading past it. */
+		(void)ap_listen_is_loopback(&addr);
+	} else if (!strstr(err.msg, "--listen")) {
 		abort();
+	}
 	if (ap_parse_host_port("--statsd", text, host, sizeof(host), &port,
 			       false, &err) == 0) {
 		if (port == 0 || strlen(host) >= sizeof(host))
@@ -37,8 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ap_parse_statsd_tags("--statsd-tags", text, &err) < 0 &&
 	    !strstr(err.msg, "--statsd-tags"))
 		abort();
-	if (ap_parse_duration_ms("--interval", text, 10, 3600000, &ms, &err) == 0) {
-		if (ms < 10 || ms > 3600000)
+	/* The CLI's duration parser, with serve's --interval bounds. */
+	if (cli_parse_duration_us("--interval", text, 10000, 3600000000ULL, &us,
+				  &err) == 0) {
+		if (us < 10000 || us > 3600000000ULL)
 			abort();
 	} else if (!strstr(err.msg, "--interval")) {
 		abort();
