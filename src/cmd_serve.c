@@ -5,35 +5,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "exporter/observer.h"
 #include "exporter/parse.h"
 #include "exporter/serve.h"
-
-/* Bounds that keep the exporter useful and its log quiet. */
-#define MIN_INTERVAL_MS 10
-#define MAX_INTERVAL_MS (3600 * 1000ULL)
-#define MIN_WINDOW_MS 1000
-#define MAX_WINDOW_MS (24 * 3600 * 1000ULL)
-
-/* The peak sources this build knows, "auto, kernel, ..." (the library's
- * table decides: a source added there shows up here). */
-static void known_backends(char *out, size_t cap)
-{
-	static const char *const names[] = { "auto", "kernel", "bpf", "sample" };
-	enum ap_peak_kind kind;
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ap_peak_kind_parse(names[i], &kind) == 0 && used < cap)
-			used += (size_t)snprintf(out + used, cap - used, "%s%s",
-						 used ? ", " : "", names[i]);
-}
 
 static void usage(FILE *out)
 {
 	char known[64];
 
-	known_backends(known, sizeof(known));
+	cli_known_backends(known, sizeof(known));
 	fprintf(out,
 		"Usage: auditpeak serve [OPTIONS]\n"
 		"Export the kernel audit queue's status and peak to Prometheus (HTTP) and statsd.\n\n"
@@ -108,13 +88,13 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case O_INTERVAL:
 			if (ap_parse_duration_ms("--interval", optarg,
-						 MIN_INTERVAL_MS, MAX_INTERVAL_MS,
+						 AP_MIN_INTERVAL_MS, AP_MAX_INTERVAL_MS,
 						 &cfg.interval_ms, &err) < 0)
 				return cli_report(&err);
 			break;
 		case O_WINDOW:
 			if (ap_parse_duration_ms("--window", optarg,
-						 MIN_WINDOW_MS, MAX_WINDOW_MS,
+						 AP_MIN_WINDOW_MS, AP_MAX_WINDOW_MS,
 						 &cfg.window_ms, &err) < 0)
 				return cli_report(&err);
 			break;
@@ -122,13 +102,8 @@ int cmd_serve(int argc, char **argv)
 			cfg.no_reset = true;
 			break;
 		case O_BACKEND:
-			if (ap_peak_kind_parse(optarg, &cfg.backend) < 0) {
-				char known[64];
-
-				known_backends(known, sizeof(known));
-				return cli_usage_error("serve", "unknown --backend '%s': this build has %s",
-						       optarg, known);
-			}
+			if (cli_parse_backend("serve", optarg, &cfg.backend) < 0)
+				return AP_ERR_USAGE;
 			break;
 		case O_LOCK:
 			cfg.lock_path = optarg;
