@@ -14,6 +14,7 @@
 #include "advise_report.h"
 #include "auditpeak/control.h"
 #include "cli.h"
+#include "cli_observe.h"
 #include "exporter/kernel_hz.h"
 #include "exporter/observer.h"
 #include "exporter/parse.h"
@@ -72,16 +73,11 @@ static void usage(FILE *out)
 
 static int parse_options(int argc, char **argv, struct advise_options *o)
 {
-	enum { O_DURATION = 256, O_STATE, O_BACKEND, O_INTERVAL, O_WINDOW,
-	       O_RESET, O_LOCK, O_HEADROOM, O_RECORD_BYTES, O_JSON };
+	enum { O_DURATION = 256, O_STATE, O_HEADROOM, O_RECORD_BYTES, O_JSON };
 	static const struct option opts[] = {
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "state", required_argument, NULL, O_STATE },
-		{ "backend", required_argument, NULL, O_BACKEND },
-		{ "interval", required_argument, NULL, O_INTERVAL },
-		{ "window", required_argument, NULL, O_WINDOW },
-		{ "reset", no_argument, NULL, O_RESET },
-		{ "lock", required_argument, NULL, O_LOCK },
+		CLI_OBSERVER_OPTIONS,
 		{ "headroom", required_argument, NULL, O_HEADROOM },
 		{ "record-bytes", required_argument, NULL, O_RECORD_BYTES },
 		{ "json", no_argument, NULL, O_JSON },
@@ -90,9 +86,16 @@ static int parse_options(int argc, char **argv, struct advise_options *o)
 	};
 	bool duration_given = false;
 	struct ap_error err;
-	int c;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		r = cli_observer_option("advise", c, optarg, &o->obs);
+		if (r < 0)
+			return -r;
+		if (r > 0) {
+			o->window_given |= c == CLI_O_WINDOW;
+			continue;
+		}
 		switch (c) {
 		case O_DURATION:
 			if (ap_parse_duration_ms("--duration", optarg, AP_MIN_WINDOW_MS,
@@ -103,29 +106,6 @@ static int parse_options(int argc, char **argv, struct advise_options *o)
 			break;
 		case O_STATE:
 			o->state_path = optarg;
-			break;
-		case O_BACKEND:
-			if (cli_parse_backend("advise", optarg, &o->obs.backend) < 0)
-				return AP_ERR_USAGE;
-			break;
-		case O_INTERVAL:
-			if (ap_parse_duration_ms("--interval", optarg,
-						 AP_MIN_INTERVAL_MS, AP_MAX_INTERVAL_MS,
-						 &o->obs.interval_ms, &err) < 0)
-				return cli_report(&err);
-			break;
-		case O_WINDOW:
-			if (ap_parse_duration_ms("--window", optarg, AP_MIN_WINDOW_MS,
-						 AP_MAX_WINDOW_MS, &o->obs.window_ms,
-						 &err) < 0)
-				return cli_report(&err);
-			o->window_given = true;
-			break;
-		case O_RESET:
-			o->obs.reset = true;
-			break;
-		case O_LOCK:
-			o->obs.lock_path = optarg;
 			break;
 		case O_HEADROOM:
 			if (cli_parse_u32("--headroom", optarg, 100, 10000,
@@ -153,10 +133,8 @@ static int parse_options(int argc, char **argv, struct advise_options *o)
 				       argv[optind]);
 	if (o->state_path && duration_given)
 		return cli_usage_error("advise", "--state and --duration are two sources of evidence: give one");
-	if (o->obs.window_ms < o->obs.interval_ms)
-		return cli_usage_error("advise", "--window (%llums) must not be shorter than --interval (%llums)",
-				       (unsigned long long)o->obs.window_ms,
-				       (unsigned long long)o->obs.interval_ms);
+	if (cli_observer_check("advise", &o->obs))
+		return AP_ERR_USAGE;
 	return -1; /* go on */
 }
 

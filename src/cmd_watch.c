@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_observe.h"
 #include "exporter/observer.h"
-#include "exporter/parse.h"
 #include "exporter/serve.h"
 #include "watch_frame.h"
 #include "watch_term.h"
@@ -62,46 +62,24 @@ static void usage(FILE *out)
 /* -1: go on; otherwise the exit code. */
 static int parse_options(int argc, char **argv, struct watch_options *o)
 {
-	enum { O_ONCE = 256, O_BACKEND, O_INTERVAL, O_WINDOW, O_RESET, O_LOCK };
+	enum { O_ONCE = 256 };
 	static const struct option opts[] = {
 		{ "once", no_argument, NULL, O_ONCE },
-		{ "backend", required_argument, NULL, O_BACKEND },
-		{ "interval", required_argument, NULL, O_INTERVAL },
-		{ "window", required_argument, NULL, O_WINDOW },
-		{ "reset", no_argument, NULL, O_RESET },
-		{ "lock", required_argument, NULL, O_LOCK },
+		CLI_OBSERVER_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct ap_error err;
-	int c;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		r = cli_observer_option("watch", c, optarg, &o->obs);
+		if (r < 0)
+			return -r;
+		if (r > 0)
+			continue;
 		switch (c) {
 		case O_ONCE:
 			o->once = true;
-			break;
-		case O_BACKEND:
-			if (cli_parse_backend("watch", optarg, &o->obs.backend) < 0)
-				return AP_ERR_USAGE;
-			break;
-		case O_INTERVAL:
-			if (ap_parse_duration_ms("--interval", optarg,
-						 AP_MIN_INTERVAL_MS, AP_MAX_INTERVAL_MS,
-						 &o->obs.interval_ms, &err) < 0)
-				return cli_report(&err);
-			break;
-		case O_WINDOW:
-			if (ap_parse_duration_ms("--window", optarg, AP_MIN_WINDOW_MS,
-						 AP_MAX_WINDOW_MS, &o->obs.window_ms,
-						 &err) < 0)
-				return cli_report(&err);
-			break;
-		case O_RESET:
-			o->obs.reset = true;
-			break;
-		case O_LOCK:
-			o->obs.lock_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -113,10 +91,8 @@ static int parse_options(int argc, char **argv, struct watch_options *o)
 	if (optind != argc)
 		return cli_usage_error("watch", "unexpected argument '%s'",
 				       argv[optind]);
-	if (o->obs.window_ms < o->obs.interval_ms)
-		return cli_usage_error("watch", "--window (%llums) must not be shorter than --interval (%llums)",
-				       (unsigned long long)o->obs.window_ms,
-				       (unsigned long long)o->obs.interval_ms);
+	if (cli_observer_check("watch", &o->obs))
+		return AP_ERR_USAGE;
 	return -1;
 }
 
@@ -155,23 +131,6 @@ static void tick(struct watcher *w, uint64_t window_ms)
 	}
 }
 
-static int start_timer(uint64_t interval_ms)
-{
-	struct itimerspec its = {
-		.it_value = { (time_t)(interval_ms / 1000),
-			      (long)(interval_ms % 1000) * 1000000 },
-		.it_interval = { (time_t)(interval_ms / 1000),
-				 (long)(interval_ms % 1000) * 1000000 },
-	};
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-
-	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Returns false when a key or signal asks us to stop. */
 static bool handle_key(void)
 {
@@ -196,7 +155,7 @@ static int loop(struct watcher *w, const struct watch_options *o, int sfd)
 {
 	struct pollfd fds[3];
 	uint64_t expirations;
-	int tfd = start_timer(o->obs.interval_ms);
+	int tfd = ap_interval_timer(o->obs.interval_ms, false);
 	nfds_t n = 2;
 
 	if (tfd < 0)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdio.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auditpeak/control.h"
 #include "kernel_hz.h"
@@ -22,6 +24,23 @@ uint64_t ap_now_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int ap_interval_timer(uint64_t interval_ms, bool at_once)
+{
+	struct timespec every = { (time_t)(interval_ms / 1000),
+				  (long)(interval_ms % 1000) * 1000000 };
+	struct itimerspec its = {
+		.it_value = at_once ? (struct timespec){ 0, 1 } : every,
+		.it_interval = every,
+	};
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+
+	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int ap_observer_open_peak(struct ap_peak *peak, enum ap_peak_kind kind,

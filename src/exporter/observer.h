@@ -87,6 +87,12 @@ void ap_observer_close_window(struct ap_observer *o,
 
 void ap_observer_close(struct ap_observer *o);
 
+/*
+ * A CLOCK_MONOTONIC timerfd firing every @interval_ms, first at once
+ * (@at_once) or after one interval; -1 with errno on failure.
+ */
+int ap_interval_timer(uint64_t interval_ms, bool at_once);
+
 /* Wall clock and monotonic clock, as the timeline and loops use them. */
 double ap_now_unix(void);
 uint64_t ap_now_mono_ms(void);

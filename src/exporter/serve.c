@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -199,22 +198,6 @@ static void publish(struct server *s)
 	s->published = true;
 }
 
-static int start_timer(uint64_t interval_ms)
-{
-	struct itimerspec its = {
-		.it_value = { 0, 1 }, /* first poll at once */
-		.it_interval = { (time_t)(interval_ms / 1000),
-				 (long)(interval_ms % 1000) * 1000000 },
-	};
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-
-	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Returns false when a signal asks us to stop. */
 static bool handle_signal(int sfd)
 {
@@ -235,7 +218,7 @@ static int loop(struct server *s, int sfd)
 {
 	uint64_t next_window, expirations;
 	struct pollfd fds[2];
-	int tfd = start_timer(s->cfg->interval_ms);
+	int tfd = ap_interval_timer(s->cfg->interval_ms, true);
 
 	if (tfd < 0) {
 		ap_log("timer: %s", strerror(errno));

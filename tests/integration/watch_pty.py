@@ -59,8 +59,10 @@ class Watch:
         return False
 
     def last_frame(self):
+        """The last frame drawn whole: each ends with clear-below (ESC [J);
+        a read can stop in the middle of the next one."""
         text = self.out.decode("utf-8", "replace")
-        return text.split("\x1b[H")[-1]
+        return text[:text.rfind("\x1b[J")].split("\x1b[H")[-1]
 
     def wait_exit(self, seconds):
         end = time.time() + seconds
