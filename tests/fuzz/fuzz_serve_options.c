@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -37,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ap_parse_statsd_tags("--statsd-tags", text, &err) < 0 &&
 	    !strstr(err.msg, "--statsd-tags"))
 		abort();
-	if (ap_parse_duration_ms("--interval", text, 10, 3600000, &ms, &err) == 0) {
+	if (cli_parse_duration_ms("--interval", text, 10, 3600000, &ms, &err) == 0) {
 		if (ms < 10 || ms > 3600000)
 			abort();
 	} else if (!strstr(err.msg, "--interval")) {
