@@ -4,10 +4,12 @@
 #define AUDITPEAK_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "auditpeak/error.h"
 #include "auditpeak/netlink.h"
+#include "auditpeak/peak.h"
 
 struct cli_options {
 	int timeout_ms;
@@ -20,6 +22,8 @@ int cmd_status(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_advise(int argc, char **argv);
 
 /* Print "auditpeak: <message>" on stderr and return the exit code. */
 int cli_report(const struct ap_error *err);
@@ -45,5 +49,17 @@ int cli_parse_u32(const char *name, const char *text, uint32_t min,
  */
 int cli_parse_duration_us(const char *name, const char *text, uint64_t min_us,
 			  uint64_t max_us, uint64_t *out, struct ap_error *err);
+
+/* The same in milliseconds (what --interval and --window are kept in). */
+int cli_parse_duration_ms(const char *name, const char *text, uint64_t min_ms,
+			  uint64_t max_ms, uint64_t *out, struct ap_error *err);
+
+/* The peak sources this build knows, "auto, kernel, ..." into @out. */
+void cli_known_backends(char *out, size_t cap);
+
+/* --backend for @cmd: 0, or -1 after printing a usage error that lists the
+ * sources this build has. */
+int cli_parse_backend(const char *cmd, const char *text,
+		      enum ap_peak_kind *kind);
 
 #endif /* AUDITPEAK_CLI_H */

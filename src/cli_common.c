@@ -96,3 +96,42 @@ bad:
 		       "%s must be a duration like 500ms, 5s or 2m, not '%s'",
 		       name, text);
 }
+
+/* The library's table decides: a source added there shows up here. */
+void cli_known_backends(char *out, size_t cap)
+{
+	static const char *const names[] = { "auto", "kernel", "bpf", "sample" };
+	enum ap_peak_kind kind;
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ap_peak_kind_parse(names[i], &kind) == 0 && used < cap)
+			used += (size_t)snprintf(out + used, cap - used, "%s%s",
+						 used ? ", " : "", names[i]);
+}
+
+int cli_parse_backend(const char *cmd, const char *text,
+		      enum ap_peak_kind *kind)
+{
+	char known[64];
+
+	if (ap_peak_kind_parse(text, kind) == 0)
+		return 0;
+	cli_known_backends(known, sizeof(known));
+	cli_usage_error(cmd, "unknown --backend '%s': this build has %s", text,
+			known);
+	return -1;
+}
+
+int cli_parse_duration_ms(const char *name, const char *text, uint64_t min_ms,
+			  uint64_t max_ms, uint64_t *out, struct ap_error *err)
+{
+	uint64_t us;
+
+	if (cli_parse_duration_us(name, text, min_ms * 1000, max_ms * 1000, &us,
+				  err) < 0)
+		return -1;
+	*out = us / 1000;
+	return 0;
+}

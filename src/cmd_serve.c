@@ -5,38 +5,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "exporter/observer.h"
 #include "exporter/parse.h"
 #include "exporter/serve.h"
-
-/* Bounds that keep the exporter useful and its log quiet (microseconds). */
-#define MIN_INTERVAL_US (10 * 1000ULL)
-#define MAX_INTERVAL_US (3600 * 1000000ULL)
-#define MIN_WINDOW_US (1000 * 1000ULL)
-#define MAX_WINDOW_US (24 * 3600 * 1000000ULL)
-/* The sample source: as `status` allows. */
-#define MIN_SAMPLE_US 100
-#define MAX_SAMPLE_US 1000000
-
-/* The peak sources this build knows, "auto, kernel, ..." (the library's
- * table decides: a source added there shows up here). */
-static void known_backends(char *out, size_t cap)
-{
-	static const char *const names[] = { "auto", "kernel", "bpf", "sample" };
-	enum ap_peak_kind kind;
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ap_peak_kind_parse(names[i], &kind) == 0 && used < cap)
-			used += (size_t)snprintf(out + used, cap - used, "%s%s",
-						 used ? ", " : "", names[i]);
-}
 
 static void usage(FILE *out)
 {
 	char known[64];
 
-	known_backends(known, sizeof(known));
+	cli_known_backends(known, sizeof(known));
 	fprintf(out,
 		"Usage: auditpeak serve [OPTIONS]\n"
 		"Export the kernel audit queue's status and peak to Prometheus (HTTP) and statsd.\n\n"
@@ -105,13 +82,13 @@ int cmd_serve(int argc, char **argv)
 		{ "window", required_argument, NULL, O_WINDOW },
 		{ "no-reset", no_argument, NULL, O_NO_RESET },
 		{ "backend", required_argument, NULL, O_BACKEND },
-		{ "sample-interval", required_argument, NULL, O_SAMPLE_INTERVAL },
 		{ "lock", required_argument, NULL, O_LOCK },
 		{ "state", required_argument, NULL, O_STATE },
 		{ "no-state", no_argument, NULL, O_NO_STATE },
 		{ "log", required_argument, NULL, O_LOG },
 		{ "statsd", required_argument, NULL, O_STATSD },
 		{ "statsd-tags", required_argument, NULL, O_STATSD_TAGS },
+		{ "sample-interval", required_argument, NULL, O_SAMPLE_INTERVAL },
 		{ "statsd-prefix", required_argument, NULL, O_STATSD_PREFIX },
 		{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 		{ "tls-key", required_argument, NULL, O_TLS_KEY },
@@ -144,23 +121,21 @@ int cmd_serve(int argc, char **argv)
 			listen = optarg;
 			break;
 		case O_INTERVAL:
-			if (cli_parse_duration_us("--interval", optarg,
-						  MIN_INTERVAL_US, MAX_INTERVAL_US,
-						  &us, &err) < 0)
+			if (cli_parse_duration_ms("--interval", optarg,
+						 AP_MIN_INTERVAL_MS, AP_MAX_INTERVAL_MS,
+						 &cfg.interval_ms, &err) < 0)
 				return cli_report(&err);
-			cfg.interval_ms = us / 1000;
 			break;
 		case O_WINDOW:
-			if (cli_parse_duration_us("--window", optarg,
-						  MIN_WINDOW_US, MAX_WINDOW_US,
-						  &us, &err) < 0)
+			if (cli_parse_duration_ms("--window", optarg,
+						 AP_MIN_WINDOW_MS, AP_MAX_WINDOW_MS,
+						 &cfg.window_ms, &err) < 0)
 				return cli_report(&err);
-			cfg.window_ms = us / 1000;
 			break;
 		case O_SAMPLE_INTERVAL:
+			/* The sample source: as `status` allows. */
 			if (cli_parse_duration_us("--sample-interval", optarg,
-						  MIN_SAMPLE_US, MAX_SAMPLE_US,
-						  &us, &err) < 0)
+						  100, 1000000, &us, &err) < 0)
 				return cli_report(&err);
 			cfg.sample_interval_us = (int)us;
 			break;
@@ -168,13 +143,8 @@ int cmd_serve(int argc, char **argv)
 			cfg.no_reset = true;
 			break;
 		case O_BACKEND:
-			if (ap_peak_kind_parse(optarg, &cfg.backend) < 0) {
-				char known[64];
-
-				known_backends(known, sizeof(known));
-				return cli_usage_error("serve", "unknown --backend '%s': this build has %s",
-						       optarg, known);
-			}
+			if (cli_parse_backend("serve", optarg, &cfg.backend) < 0)
+				return AP_ERR_USAGE;
 			break;
 		case O_LOCK:
 			cfg.lock_path = optarg;

@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{ "reset", cmd_reset, "read and clear max-depth, lost or wait-time-actual" },
 	{ "load", cmd_load, "send bursts of audit records (a load generator)" },
 	{ "serve", cmd_serve, "export status and peaks to Prometheus and statsd" },
+	{ "watch", cmd_watch, "live terminal view of the queue, its peaks and limit" },
+	{ "advise", cmd_advise, "recommend a backlog_limit from observed peaks" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -5,15 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "auditpeak/control.h"
 #include "http.h"
-#include "kernel_hz.h"
 #include "lock_file.h"
 #include "log.h"
+#include "observer.h"
 #include "privileges.h"
 #include "publish.h"
 #include "serve.h"
@@ -37,22 +36,6 @@ struct server {
 	bool was_up;
 };
 
-static double now_unix(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t now_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int fatal(const struct ap_error *err)
 {
 	ap_log("%s", err->msg);
@@ -67,6 +50,7 @@ static bool worth_logging(uint64_t count)
 
 static int open_peak(struct server *s, struct ap_error *err)
 {
+	char note[AP_OBSERVER_NOTE_MAX];
 	struct ap_peak_config pc;
 
 	ap_peak_config_defaults(&pc);
@@ -74,20 +58,11 @@ static int open_peak(struct server *s, struct ap_error *err)
 	pc.sample_interval_us = s->cfg->sample_interval_us;
 	/* Its thread starts after the privilege drop (see drop_privileges). */
 	pc.defer_threads = true;
-	if (ap_peak_open(&s->peak, s->cfg->backend, &pc, err) == 0) {
-		ap_log("peak source: %s (%s)%s%s", ap_peak_source(&s->peak),
-		       ap_peak_is_exact(&s->peak) ? "exact" : "lower bound",
-		       s->peak.fallback_reason[0] ? "; passed over: " : "",
-		       s->peak.fallback_reason);
-		return 0;
-	}
-	/* auto found nothing usable: publish what the kernel has, no peak. */
-	if (s->cfg->backend == AP_PEAK_AUTO && err->code == AP_ERR_UNSUPPORTED) {
-		memset(&s->peak, 0, sizeof(s->peak));
-		ap_log("peak source: none, no peak metrics (%s)", err->msg);
-		return 0;
-	}
-	return -1;
+	if (ap_observer_open_peak(&s->peak, s->cfg->backend, &pc, note,
+				  sizeof(note), err) < 0)
+		return -1;
+	ap_log("%s", note);
+	return 0;
 }
 
 static void take_ownership(struct server *s)
@@ -145,23 +120,12 @@ static void save_state(struct server *s)
 
 static void init_snapshot(struct server *s)
 {
-	struct ap_exporter_snapshot snap = { 0 };
-	char hz_from[320];
+	char hz_note[AP_OBSERVER_NOTE_MAX];
 
-	snprintf(snap.peak_source, sizeof(snap.peak_source), "%s",
-		 ap_peak_source(&s->peak));
-	snap.peak_exact = ap_peak_is_exact(&s->peak);
-	snap.owner = s->owner_lock >= 0;
-	snap.interval_seconds = s->cfg->interval_ms / 1000.0;
-	snap.window_seconds = s->cfg->window_ms / 1000.0;
-	snap.start_time = now_unix();
-	snap.kernel_hz = ap_kernel_hz(hz_from, sizeof(hz_from));
-	if (snap.kernel_hz)
-		ap_log("kernel HZ %u (from %s): wait times in seconds",
-		       snap.kernel_hz, hz_from);
-	else
-		ap_log("kernel HZ unknown (no CONFIG_HZ in /proc/config.gz or /boot): wait times stay in jiffies");
-	ap_timeline_init(&s->tl, &snap);
+	ap_observer_start_timeline(&s->tl, &s->peak, s->owner_lock >= 0,
+				   s->cfg->interval_ms, s->cfg->window_ms,
+				   hz_note, sizeof(hz_note));
+	ap_log("%s", hz_note);
 }
 
 static void log_events(struct server *s, const struct ap_timeline_events *ev)
@@ -187,7 +151,7 @@ static void poll_once(struct server *s)
 	struct ap_error err;
 	bool ok = ap_get_status(s->nl, &st, &err) == 0;
 
-	ap_timeline_poll(&s->tl, ok ? &st : NULL, &err, &s->peak, now_unix(),
+	ap_timeline_poll(&s->tl, ok ? &st : NULL, &err, &s->peak, ap_now_unix(),
 			 &ev);
 	log_events(s, &ev);
 	if (ok && !s->was_up && s->tl.snap.polls > 1)
@@ -225,7 +189,7 @@ static void close_window(struct server *s)
 {
 	struct ap_timeline_events ev;
 
-	ap_timeline_close_window(&s->tl, &s->peak, now_unix(), &ev);
+	ap_timeline_close_window(&s->tl, &s->peak, ap_now_unix(), &ev);
 	log_events(s, &ev);
 	push_statsd(s, ev.window_closed);
 	save_state(s);
@@ -238,22 +202,6 @@ static void publish(struct server *s)
 	else
 		ap_publish(&s->pub, &s->tl.snap);
 	s->published = true;
-}
-
-static int start_timer(uint64_t interval_ms)
-{
-	struct itimerspec its = {
-		.it_value = { 0, 1 }, /* first poll at once */
-		.it_interval = { (time_t)(interval_ms / 1000),
-				 (long)(interval_ms % 1000) * 1000000 },
-	};
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-
-	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Returns false when a signal asks us to stop. */
@@ -276,13 +224,13 @@ static int loop(struct server *s, int sfd)
 {
 	uint64_t next_window, expirations;
 	struct pollfd fds[2];
-	int tfd = start_timer(s->cfg->interval_ms);
+	int tfd = ap_interval_timer(s->cfg->interval_ms, true);
 
 	if (tfd < 0) {
 		ap_log("timer: %s", strerror(errno));
 		return AP_ERR_SYSTEM;
 	}
-	next_window = now_mono_ms() + s->cfg->window_ms;
+	next_window = ap_now_mono_ms() + s->cfg->window_ms;
 	fds[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	for (;;) {
@@ -298,10 +246,10 @@ static int loop(struct server *s, int sfd)
 		    read(tfd, &expirations, sizeof(expirations)) < 0)
 			continue;
 		poll_once(s);
-		if (now_mono_ms() >= next_window) {
+		if (ap_now_mono_ms() >= next_window) {
 			close_window(s);
 			/* A stall longer than a window makes one long window. */
-			while (next_window <= now_mono_ms())
+			while (next_window <= ap_now_mono_ms())
 				next_window += s->cfg->window_ms;
 		}
 		publish(s);

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	socklen_t alen;
 	char host[256];
 	uint16_t port;
-	uint64_t us;
+	uint64_t ms;
 	char *text = malloc(size + 1);
 
 	if (!text)
@@ -41,10 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ap_parse_statsd_tags("--statsd-tags", text, &err) < 0 &&
 	    !strstr(err.msg, "--statsd-tags"))
 		abort();
-	/* The CLI's duration parser, with serve's --interval bounds. */
-	if (cli_parse_duration_us("--interval", text, 10000, 3600000000ULL, &us,
-				  &err) == 0) {
-		if (us < 10000 || us > 3600000000ULL)
+	if (cli_parse_duration_ms("--interval", text, 10, 3600000, &ms, &err) == 0) {
+		if (ms < 10 || ms > 3600000)
 			abort();
 	} else if (!strstr(err.msg, "--interval")) {
 		abort();

@@ -25,3 +25,9 @@ expect_eq "--version" "$("$AUDITPEAK" --version)" "auditpeak $(awk -F"'" '/versi
 expect_match "--help lists status" "$("$AUDITPEAK" --help)" '^  status '
 expect_match "status --help" "$("$AUDITPEAK" status --help)" '^Usage: auditpeak status'
 expect_match "reset --help" "$("$AUDITPEAK" reset --help)" '^Usage: auditpeak reset'
+expect_match "watch --help" "$("$AUDITPEAK" watch --help)" '^Usage: auditpeak watch'
+expect_match "advise --help" "$("$AUDITPEAK" advise --help)" '^Usage: auditpeak advise'
+expect_usage "watch unknown backend" "unknown --backend 'nope': this build has auto" watch --backend nope
+expect_usage "watch window shorter than interval" 'must not be shorter than --interval' watch --interval 5s --window 2s
+expect_usage "advise bad headroom" '--headroom must be between 100 and 10000' advise --headroom 50
+expect_usage "advise extra argument" "unexpected argument 'x'" advise x

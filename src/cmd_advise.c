@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * auditpeak advise: recommend a backlog_limit from evidence, either a
+ * --duration observation through the peak timeline or the state file
+ * `serve` keeps.  The arithmetic is exporter/advice.c; printing is
+ * advise_report.c; this file gathers the evidence.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "advise_report.h"
+#include "auditpeak/control.h"
+#include "cli.h"
+#include "cli_observe.h"
+#include "exporter/kernel_hz.h"
+#include "exporter/observer.h"
+#include "exporter/parse.h"
+#include "exporter/serve.h"
+#include "exporter/state_file.h"
+
+#define DEFAULT_DURATION_MS (10 * 60 * 1000ULL)
+/* Ten-second windows give a usable distribution from minutes of evidence. */
+#define DEFAULT_WINDOW_MS (10 * 1000ULL)
+#define MAX_DURATION_MS (7 * 24 * 3600 * 1000ULL)
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct advise_options {
+	struct ap_observer_config obs;
+	uint64_t duration_ms;
+	bool window_given;
+	const char *state_path; /* NULL: observe */
+	uint32_t headroom_percent;
+	uint32_t record_bytes;
+	bool record_bytes_given;
+	bool json;
+};
+
+static void usage(FILE *out)
+{
+	char known[64];
+
+	cli_known_backends(known, sizeof(known));
+	fprintf(out,
+		"Usage: auditpeak advise [OPTIONS]\n"
+		"Recommend a backlog_limit (auditctl -b) from observed window peaks.\n\n"
+		"  --duration D       observe for D (default 10m; Ctrl-C advises on what was seen)\n"
+		"  --state FILE       use the state file of 'auditpeak serve' instead of observing\n"
+		"  --backend KIND     peak source (default auto); this build has: %s\n"
+		"  --interval D       poll period (default 1s)\n"
+		"  --window D         window length (default 10s; with --state: serve's --window,\n"
+		"                     default 60s, to tell how long the evidence spans)\n"
+		"  --reset            kernel backend: own the resets (lock %s), one\n"
+		"                     audit record per window; without it the kernel field is only read\n"
+		"  --lock FILE        owner lock (default %s)\n"
+		"  --headroom PCT     recommend PCT %% of the max window peak (default %d)\n"
+		"  --record-bytes N   kernel memory per queued record (default %d, an estimate)\n"
+		"  --json             print JSON\n"
+		"See auditpeak(8).\n",
+		known, AP_SERVE_DEFAULT_LOCK, AP_SERVE_DEFAULT_LOCK,
+		AP_ADVICE_DEFAULT_HEADROOM_PERCENT,
+		AP_ADVICE_RECORD_BYTES_ESTIMATE);
+}
+
+static int parse_options(int argc, char **argv, struct advise_options *o)
+{
+	enum { O_DURATION = 256, O_STATE, O_HEADROOM, O_RECORD_BYTES, O_JSON };
+	static const struct option opts[] = {
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "state", required_argument, NULL, O_STATE },
+		CLI_OBSERVER_OPTIONS,
+		{ "headroom", required_argument, NULL, O_HEADROOM },
+		{ "record-bytes", required_argument, NULL, O_RECORD_BYTES },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool duration_given = false;
+	struct ap_error err;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		r = cli_observer_option("advise", c, optarg, &o->obs);
+		if (r < 0)
+			return -r;
+		if (r > 0) {
+			o->window_given |= c == CLI_O_WINDOW;
+			continue;
+		}
+		switch (c) {
+		case O_DURATION:
+			if (cli_parse_duration_ms("--duration", optarg, AP_MIN_WINDOW_MS,
+						 MAX_DURATION_MS, &o->duration_ms,
+						 &err) < 0)
+				return cli_report(&err);
+			duration_given = true;
+			break;
+		case O_STATE:
+			o->state_path = optarg;
+			break;
+		case O_HEADROOM:
+			if (cli_parse_u32("--headroom", optarg, 100, 10000,
+					  &o->headroom_percent, &err) < 0)
+				return cli_report(&err);
+			break;
+		case O_RECORD_BYTES:
+			if (cli_parse_u32("--record-bytes", optarg, 64, 1 << 20,
+					  &o->record_bytes, &err) < 0)
+				return cli_report(&err);
+			o->record_bytes_given = true;
+			break;
+		case O_JSON:
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("advise", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("advise", "unexpected argument '%s'",
+				       argv[optind]);
+	if (o->state_path && duration_given)
+		return cli_usage_error("advise", "--state and --duration are two sources of evidence: give one");
+	if (cli_observer_check("advise", &o->obs))
+		return AP_ERR_USAGE;
+	return -1; /* go on */
+}
+
+static void sleep_ms(uint64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL); /* a signal cuts it short, which is the point */
+}
+
+/* The kernel's lost / wait counters since our first poll (the timeline
+ * counts the first reading as all increase: everything since boot). */
+struct baseline {
+	bool set;
+	uint64_t lost, wait;
+};
+
+static void note_baseline(struct baseline *b, const struct ap_timeline *tl)
+{
+	if (b->set || !tl->snap.up)
+		return;
+	b->lost = tl->snap.lost_total;
+	b->wait = tl->snap.wait_actual_total_jiffies;
+	b->set = true;
+}
+
+/* Poll and close windows until the duration ends (or a signal). */
+static void observe(struct ap_observer *obs, const struct advise_options *o,
+		    struct baseline *b, double *elapsed)
+{
+	struct ap_timeline_events ev;
+	uint64_t start = ap_now_mono_ms(), end = start + o->duration_ms;
+	uint64_t next_poll = start, next_window = start + o->obs.window_ms;
+	uint64_t now;
+
+	while (!stop_requested && (now = ap_now_mono_ms()) < end) {
+		if (now < next_poll) {
+			sleep_ms(next_poll - now);
+			continue;
+		}
+		ap_observer_poll(obs, &ev);
+		if (ev.failed)
+			fprintf(stderr, "auditpeak advise: poll failed: %s\n",
+				ev.error.msg);
+		note_baseline(b, &obs->tl);
+		while (next_poll <= now)
+			next_poll += o->obs.interval_ms;
+		if (now >= next_window) {
+			ap_observer_close_window(obs, &ev);
+			while (next_window <= now)
+				next_window += o->obs.window_ms;
+		}
+	}
+	/* The last, partial window: its tail is evidence too. */
+	ap_observer_poll(obs, &ev);
+	note_baseline(b, &obs->tl);
+	ap_observer_close_window(obs, &ev);
+	*elapsed = (ap_now_mono_ms() - start) / 1000.0;
+}
+
+static void fill_input(struct ap_advice_input *in, const struct ap_timeline *tl,
+		       const struct advise_options *o)
+{
+	memset(in, 0, sizeof(*in));
+	in->window_peaks = tl->snap.window_peaks;
+	in->have_max = tl->snap.have_max_since_start;
+	in->max_peak = tl->snap.max_since_start;
+	in->headroom_percent = o->headroom_percent;
+	in->bytes_per_record = o->record_bytes;
+}
+
+static int report(const struct advise_options *o, struct advise_evidence *e,
+		  struct ap_advice_input *in)
+{
+	struct ap_advice a;
+
+	ap_advice_compute(in, &a);
+	e->in = in;
+	e->advice = &a;
+	e->record_bytes_given = o->record_bytes_given;
+	if (o->json)
+		advise_print_json(stdout, e);
+	else
+		advise_print_text(stdout, e);
+	return a.have_recommendation ? 0 : AP_ERR_UNSUPPORTED;
+}
+
+static int advise_observed(const struct advise_options *o)
+{
+	struct ap_advice_input in;
+	struct advise_evidence e = { .origin = "observed" };
+	struct ap_observer obs;
+	struct baseline b = { 0 };
+	struct ap_error err;
+	double elapsed;
+	int rc;
+
+	if (ap_observer_open(&obs, &o->obs, &err) < 0)
+		return cli_report(&err);
+	fprintf(stderr, "auditpeak advise: %s\nauditpeak advise: %s\nauditpeak advise: observing for %.0f s\n",
+		obs.source_note, obs.owner_note, o->duration_ms / 1000.0);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	observe(&obs, o, &b, &elapsed);
+	fill_input(&in, &obs.tl, o);
+	in.duration_seconds = elapsed;
+	in.lost = obs.tl.snap.lost_total - b.lost;
+	if (obs.tl.snap.up)
+		in.current_limit = obs.tl.snap.status.value[AP_FIELD_BACKLOG_LIMIT];
+	e.source = obs.peak.ops ? ap_peak_source(&obs.peak) : NULL;
+	e.exact = ap_peak_is_exact(&obs.peak);
+	e.owner = obs.tl.snap.owner;
+	e.window_seconds = o->obs.window_ms / 1000.0;
+	e.wait_jiffies = obs.tl.snap.wait_actual_total_jiffies - b.wait;
+	e.kernel_hz = obs.tl.snap.kernel_hz;
+	rc = report(o, &e, &in);
+	ap_observer_close(&obs);
+	return rc;
+}
+
+/* The limit now, for the "reached the limit" check; 0 when unreadable
+ * (reading a state file needs no audit privileges). */
+static uint32_t current_limit(void)
+{
+	struct ap_status st;
+	struct ap_error err;
+	struct ap_nl *nl;
+	uint32_t limit = 0;
+
+	if (cli_open(&nl, &err) < 0)
+		return 0;
+	if (ap_get_status(nl, &st, &err) == 0)
+		limit = st.value[AP_FIELD_BACKLOG_LIMIT];
+	ap_nl_close(nl);
+	return limit;
+}
+
+static int advise_from_state(const struct advise_options *o)
+{
+	struct ap_exporter_snapshot none = { 0 };
+	struct ap_advice_input in;
+	struct advise_evidence e = { .owner = true };
+	struct ap_timeline tl;
+	struct ap_error err;
+	char boot[AP_BOOT_ID_MAX], origin[4200], hz_from[320];
+	double window_s = (o->window_given ? o->obs.window_ms : 60000) / 1000.0;
+	int rc;
+
+	ap_timeline_init(&tl, &none);
+	ap_boot_id(boot);
+	rc = ap_state_load(o->state_path, &tl, boot, &err);
+	if (rc < 0)
+		return cli_report(&err);
+	if (rc == 1) {
+		ap_fail(&err, AP_ERR_USAGE, 0, "no state file %s", o->state_path);
+		return cli_report(&err);
+	}
+	snprintf(origin, sizeof(origin), "state file %s", o->state_path);
+	e.origin = origin;
+	fill_input(&in, &tl, o);
+	/* Windows are whole --window periods of serve; the file does not say
+	 * how long they were, so the span rests on --window. */
+	in.duration_seconds = (double)tl.snap.windows * window_s;
+	in.lost = tl.snap.lost_total;
+	in.current_limit = current_limit();
+	e.window_seconds = window_s;
+	e.wait_jiffies = tl.snap.wait_actual_total_jiffies;
+	e.kernel_hz = ap_kernel_hz(hz_from, sizeof(hz_from));
+	return report(o, &e, &in);
+}
+
+int cmd_advise(int argc, char **argv)
+{
+	struct advise_options o = {
+		.obs = {
+			.backend = AP_PEAK_AUTO,
+			.timeout_ms = cli_opts.timeout_ms,
+			.interval_ms = 1000,
+			.window_ms = DEFAULT_WINDOW_MS,
+			.lock_path = AP_SERVE_DEFAULT_LOCK,
+		},
+		.duration_ms = DEFAULT_DURATION_MS,
+		.headroom_percent = AP_ADVICE_DEFAULT_HEADROOM_PERCENT,
+		.record_bytes = AP_ADVICE_RECORD_BYTES_ESTIMATE,
+	};
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	return o.state_path ? advise_from_state(&o) : advise_observed(&o);
+}

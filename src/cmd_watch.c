@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * auditpeak watch: a live view of the queue, like top.  One loop waits on
+ * the refresh timer, the keyboard and a signalfd (SIGINT, SIGTERM,
+ * SIGWINCH), so the terminal is always restored on the main path, never
+ * from a signal handler.  The windows are the exporter's timeline
+ * (exporter/observer.h decides who may close them).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_observe.h"
+#include "exporter/observer.h"
+#include "exporter/serve.h"
+#include "watch_frame.h"
+#include "watch_term.h"
+
+/* Short windows fill the sparkline while someone is looking at it. */
+#define DEFAULT_WINDOW_MS (10 * 1000ULL)
+#define FRAME_MAX 8192
+
+struct watch_options {
+	struct ap_observer_config obs;
+	bool once;
+};
+
+struct watcher {
+	struct ap_observer obs;
+	struct watch_view view;
+	struct watch_term term;
+	uint64_t next_window_ms;
+};
+
+static void usage(FILE *out)
+{
+	char known[64];
+
+	cli_known_backends(known, sizeof(known));
+	fprintf(out,
+		"Usage: auditpeak watch [OPTIONS]\n"
+		"Live view of the audit queue: backlog, window peak, peak since start, limit,\n"
+		"headroom, lost, wait time and recent window peaks.  q quits.\n\n"
+		"  --once            print one plain frame after one --interval and exit\n"
+		"  --backend KIND    peak source (default auto); this build has: %s\n"
+		"  --interval D      refresh and poll period (default 1s)\n"
+		"  --window D        window length (default 10s)\n"
+		"  --reset           kernel backend: own the resets (lock %s), one\n"
+		"                    audit record per window; without it the kernel field is only read\n"
+		"  --lock FILE       owner lock (default %s)\n"
+		"See auditpeak(8).\n",
+		known, AP_SERVE_DEFAULT_LOCK, AP_SERVE_DEFAULT_LOCK);
+}
+
+/* -1: go on; otherwise the exit code. */
+static int parse_options(int argc, char **argv, struct watch_options *o)
+{
+	enum { O_ONCE = 256 };
+	static const struct option opts[] = {
+		{ "once", no_argument, NULL, O_ONCE },
+		CLI_OBSERVER_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		r = cli_observer_option("watch", c, optarg, &o->obs);
+		if (r < 0)
+			return -r;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case O_ONCE:
+			o->once = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("watch", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("watch", "unexpected argument '%s'",
+				       argv[optind]);
+	if (cli_observer_check("watch", &o->obs))
+		return AP_ERR_USAGE;
+	return -1;
+}
+
+static void show(struct watcher *w)
+{
+	char frame[FRAME_MAX];
+	uint64_t now = ap_now_mono_ms();
+	struct watch_frame_in in = {
+		.tl = &w->obs.tl,
+		.view = &w->view,
+		.owner_note = w->obs.owner_note,
+		.window_left = w->next_window_ms > now ?
+			(w->next_window_ms - now) / 1000.0 : 0,
+		.width = watch_term_width(),
+		.utf8 = w->term.utf8,
+	};
+
+	watch_frame_render(frame, sizeof(frame), &in);
+	watch_term_show(&w->term, frame);
+}
+
+static void tick(struct watcher *w, uint64_t window_ms)
+{
+	struct ap_timeline_events ev;
+	uint64_t now;
+
+	ap_observer_poll(&w->obs, &ev);
+	watch_view_count(&w->view, &w->obs.tl.snap);
+	now = ap_now_mono_ms();
+	if (now >= w->next_window_ms) {
+		ap_observer_close_window(&w->obs, &ev);
+		if (ev.window_closed)
+			watch_view_push(&w->view, w->obs.tl.snap.last_window_peak);
+		while (w->next_window_ms <= now)
+			w->next_window_ms += window_ms;
+	}
+}
+
+/* Returns false when a key or signal asks us to stop. */
+static bool handle_key(void)
+{
+	char c;
+	ssize_t n = read(STDIN_FILENO, &c, 1);
+
+	if (n == 0)
+		return false; /* the terminal went away */
+	return !(n == 1 && (c == 'q' || c == 'Q'));
+}
+
+static bool handle_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	return si.ssi_signo == SIGWINCH;
+}
+
+static int loop(struct watcher *w, const struct watch_options *o, int sfd)
+{
+	struct pollfd fds[3];
+	uint64_t expirations;
+	int tfd = ap_interval_timer(o->obs.interval_ms, false);
+	nfds_t n = 2;
+
+	if (tfd < 0)
+		return -1;
+	fds[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	if (w->term.keys)
+		fds[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	for (;;) {
+		if (poll(fds, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((fds[1].revents & POLLIN) && !handle_signal(sfd))
+			break;
+		if (n > 2 && (fds[2].revents & (POLLIN | POLLHUP)) &&
+		    !handle_key())
+			break;
+		if ((fds[0].revents & POLLIN) &&
+		    read(tfd, &expirations, sizeof(expirations)) > 0)
+			tick(w, o->obs.window_ms);
+		/* Every wake-up redraws: a resize shows at once. */
+		show(w);
+	}
+	close(tfd);
+	return 0;
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static int run(const struct watch_options *o)
+{
+	static struct watcher w; /* the frame history is large for a stack */
+	struct ap_error err;
+	int sfd, rc = 0;
+
+	memset(&w, 0, sizeof(w));
+	sfd = block_signals();
+	if (sfd < 0) {
+		ap_fail(&err, AP_ERR_SYSTEM, errno, "signals: %s", strerror(errno));
+		return cli_report(&err);
+	}
+	if (ap_observer_open(&w.obs, &o->obs, &err) < 0) {
+		close(sfd);
+		return cli_report(&err);
+	}
+	w.next_window_ms = ap_now_mono_ms() + o->obs.window_ms;
+	watch_term_open(&w.term, !o->once);
+	tick(&w, o->obs.window_ms);
+	if (o->once) {
+		/* One interval of evidence, so the peak has something to show. */
+		struct timespec ts = { (time_t)(o->obs.interval_ms / 1000),
+				       (long)(o->obs.interval_ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+		tick(&w, o->obs.window_ms);
+		show(&w);
+	} else {
+		show(&w);
+		if (loop(&w, o, sfd) < 0) {
+			ap_fail(&err, AP_ERR_SYSTEM, errno, "timer: %s",
+				strerror(errno));
+			rc = -1;
+		}
+	}
+	watch_term_restore(&w.term);
+	ap_observer_close(&w.obs);
+	close(sfd);
+	return rc < 0 ? cli_report(&err) : 0;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct watch_options o = {
+		.obs = {
+			.backend = AP_PEAK_AUTO,
+			.timeout_ms = cli_opts.timeout_ms,
+			.interval_ms = 1000,
+			.window_ms = DEFAULT_WINDOW_MS,
+			.lock_path = AP_SERVE_DEFAULT_LOCK,
+		},
+	};
+	int rc = parse_options(argc, argv, &o);
+
+	return rc >= 0 ? rc : run(&o);
+}
