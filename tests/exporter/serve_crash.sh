@@ -27,21 +27,27 @@ ge() {
 	done
 }
 
-backwards=0 torn=0 lost=0 prev=""
+backwards=0 torn=0 lost=0 prev="" had_state=false lived=0
 for round in $(seq "$rounds"); do
 	port=$(free_port tcp)
 	: >"$tmpdir/crash.log"
 	start_exporter crash "$port" --interval 200ms --window 1s --state "$state" --lock "$tmpdir/owner.lock"
 	restored=$(snapshot "$port")
 	if [ "$round" -gt 1 ]; then
-		grep -q 'restored cumulative values' "$tmpdir/crash.log" ||
+		# No file yet (every earlier round died before its first window
+		# end) is a first start; a file that exists must load.
+		$had_state && ! grep -q 'restored cumulative values' "$tmpdir/crash.log" &&
 			{ torn=$((torn + 1)); echo "round $round: $(grep 'starting from zero' "$tmpdir/crash.log")"; }
 		ge "$prev" "$restored" || { backwards=$((backwards + 1)); echo "round $round: went back: $prev -> $restored"; }
 	fi
 	# A random point in the next 0.2-2.2 s: in a window, at a window
 	# end, in the middle of a state write.
-	sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.2 + (r % 200) / 100 }')"
+	pause=$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.2 + (r % 200) / 100 }')
+	sleep "$pause"
+	# Lived past its first window end (1 s) with margin: that window is saved.
+	awk -v p="$pause" 'BEGIN { exit !(p >= 1.3) }' && lived=$((lived + 1))
 	prev=$(snapshot "$port")
+	[ -e "$state" ] && had_state=true
 	kill -KILL "$crash_pid"
 	wait "$crash_pid" 2>/dev/null
 	started_pids=()
@@ -60,4 +66,4 @@ expect_eq "$rounds SIGKILLs: the state file always loaded" "$torn" 0
 expect_eq "$rounds SIGKILLs: nothing published went backwards after a restart" "$backwards" 0
 expect_eq "$rounds SIGKILLs: values never went backwards while running" "$lost" 0
 w=$(awk '{ print $1 }' <<<"$final")
-[ "${w:-0}" -ge "$rounds" ] && ok "windows kept adding up across restarts ($w)" || fail "only ${w:-0} windows after $rounds rounds"
+[ "${w:-0}" -ge "$lived" ] && ok "windows kept adding up across restarts ($w; $lived rounds lived past a window end)" || fail "only ${w:-0} windows, though $lived rounds lived past a window end"

@@ -69,9 +69,9 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 expect_eq "POST refused" "$(code -X POST --data x "http://127.0.0.1:$port/metrics")" 405
 expect_eq "GET with a body refused" "$(code -X GET --data x "http://127.0.0.1:$port/metrics")" 413
 expect_eq "chunked GET refused" "$(code -X GET -H 'Transfer-Encoding: chunked' --data x "http://127.0.0.1:$port/metrics")" 413
-big=$(head -c 20000 /dev/zero | tr '\0' a)
+big=$(head -c 40000 /dev/zero | tr '\0' a)
 c=$(code -H "X-Big: $big" "http://127.0.0.1:$port/metrics")
-[ "$c" != 200 ] && ok "20 kB header refused ($c)" || fail "20 kB header accepted"
+[ "$c" != 200 ] && ok "40 kB header refused ($c)" || fail "40 kB header accepted"
 expect_eq "still serving after all that" "$(code "http://127.0.0.1:$port/metrics")" 200
 stop_exporter web
 
