@@ -8,6 +8,12 @@
 
 #define FIELD_MAX 256
 
+/*
+ * crypt_rn(), libxcrypt's, rather than crypt_r(): ASan intercepts crypt_r,
+ * so the linker binds crypt_r to the sanitizer, drops libcrypt as unneeded,
+ * and the interceptor then calls a NULL crypt_r (a crash in the ASan build).
+ */
+
 struct ap_http_auth {
 	int n;
 	char user[AP_AUTH_USERS_MAX][FIELD_MAX];
@@ -38,7 +44,7 @@ static bool usable_hash(const char *hash)
 	if (hash[0] != '$')
 		return false;
 	memset(&cd, 0, sizeof(cd));
-	out = crypt_r("probe", hash, &cd);
+	out = crypt_rn("probe", hash, &cd, sizeof(cd));
 	return out && out[0] != '*';
 }
 
@@ -118,7 +124,8 @@ bool ap_http_auth_check(const struct ap_http_auth *a, const char *user,
 	cd = calloc(1, sizeof(*cd));
 	if (!cd)
 		return false;
-	hashed = crypt_r(password, a->hash[match < 0 ? 0 : match], cd);
+	hashed = crypt_rn(password, a->hash[match < 0 ? 0 : match], cd,
+			  sizeof(*cd));
 	ok = match >= 0 && hashed && same(hashed, a->hash[match]);
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
