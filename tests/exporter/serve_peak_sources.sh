@@ -40,7 +40,7 @@ for s in "${sources[@]}"; do
 	start_exporter "$s" "$port" --backend "$s" --interval 200ms --window 2s --no-state --lock "$tmpdir/$s.lock"
 	exact=$([ "$s" = sample ] && echo false || echo true)
 	expect_eq "$s: source info" "$(metric "$port" "auditpeak_peak_source_info{source=\"$s\",exact=\"$exact\"}")" 1
-	"$AUDITPEAK" load --stall --burst "$burst" --period 1s --duration 2s >"$tmpdir/$s.load" 2>&1 ||
+	"$AUDITPEAK" load --stall --backlog-limit 20000 --burst "$burst" --period 1s --duration 2s >"$tmpdir/$s.load" 2>&1 ||
 		{ fail "$s: load failed: $(tail -n 1 "$tmpdir/$s.load")"; continue; }
 	sleep 2.5 # one whole window after the bursts
 	max=$(metric "$port" auditpeak_backlog_max_depth_since_start)

@@ -48,7 +48,7 @@ for s in sample bpf; do
 		if [ "$("$AUDITPEAK" status | awk '$1 == "pid" { print $2 }')" != 0 ]; then
 			fail "bpf: an audit daemon is registered: the burst needs the queue to itself"
 		else
-			"$AUDITPEAK" load --stall --burst "$burst" --period 1s --duration 2s >"$tmpdir/load.out" 2>&1 ||
+			"$AUDITPEAK" load --stall --backlog-limit 20000 --burst "$burst" --period 1s --duration 2s >"$tmpdir/load.out" 2>&1 ||
 				fail "bpf: load failed: $(tail -n 1 "$tmpdir/load.out")"
 			sleep 2.5
 			max=$(metric "$port" auditpeak_backlog_max_depth_since_start)
