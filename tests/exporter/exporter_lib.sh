@@ -80,6 +80,20 @@ start_exporter() {
 	wait_http "http://127.0.0.1:$port/healthz" || { fail "$name did not come up"; cat "$tmpdir/$name.log"; exit 1; }
 }
 
+# start_unprivileged_exporter PORT [serve options...]: as start_exporter
+# with NAME "unpriv", but as nobody holding CAP_AUDIT_CONTROL alone (as the
+# systemd unit runs it, and without CAP_SETPCAP); $tmpdir/unpriv is a
+# directory it may write its lock and state in.
+start_unprivileged_exporter() {
+	mkdir -m 0777 "$tmpdir/unpriv"
+	chmod o+x "$tmpdir"
+	install -m 0666 /dev/null "$tmpdir/unpriv.log"
+	exporter_prefix=(setpriv --reuid=nobody --regid=nogroup --clear-groups
+		--inh-caps=-all,+audit_control --ambient-caps=-all,+audit_control --bounding-set=-all,+audit_control)
+	start_exporter unpriv "$@"
+	exporter_prefix=()
+}
+
 # retry TRIES DELAY CMD...: run CMD until it succeeds, at most TRIES times.
 retry() {
 	local tries=$1 delay=$2

@@ -118,14 +118,8 @@ expect_eq "serve as nobody: one line" "$(wc -l <<<"$out")" 1
 out=$(unshare --user --map-root-user "$AUDITPEAK" serve --listen 127.0.0.1:0 --no-state --no-reset 2>&1)
 expect_eq "serve in a user namespace: exit code" "$?" 4
 # ...and CAP_AUDIT_CONTROL alone is enough, as the systemd unit runs it.
-mkdir -m 0777 "$tmpdir/unpriv"
-chmod o+x "$tmpdir"
-install -m 0666 /dev/null "$tmpdir/unpriv.log"
 ucap=$(free_port tcp)
-exporter_prefix=(setpriv --reuid=nobody --regid=nogroup --clear-groups
-	--inh-caps=-all,+audit_control --ambient-caps=-all,+audit_control --bounding-set=-all,+audit_control)
-start_exporter unpriv "$ucap" --interval 200ms --lock "$tmpdir/unpriv/owner.lock" --state "$tmpdir/unpriv/serve.state"
-exporter_prefix=()
+start_unprivileged_exporter "$ucap" --interval 200ms --lock "$tmpdir/unpriv/owner.lock" --state "$tmpdir/unpriv/serve.state"
 expect_eq "nobody with CAP_AUDIT_CONTROL alone: up" "$(metric "$ucap" auditpeak_up)" 1
 expect_eq "nobody with CAP_AUDIT_CONTROL alone: owner" "$(metric "$ucap" auditpeak_owner)" 1
 expect_eq "its effective capabilities: CAP_AUDIT_CONTROL only" "$(awk '/^CapEff/ { print $2 }' "/proc/$unpriv_pid/status")" 0000000040000000

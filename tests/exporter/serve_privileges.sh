@@ -65,14 +65,8 @@ done
 # Started with CAP_AUDIT_CONTROL alone and no CAP_SETPCAP (as setpriv or a
 # unit without it would): the bounding set cannot be emptied; the log says
 # it holds only what is kept, and no_new_privs is set all the same.
-mkdir -m 0777 "$tmpdir/unpriv"
-chmod o+x "$tmpdir"
-install -m 0666 /dev/null "$tmpdir/unpriv.log"
 port=$(free_port tcp)
-exporter_prefix=(setpriv --reuid=nobody --regid=nogroup --clear-groups
-	--inh-caps=-all,+audit_control --ambient-caps=-all,+audit_control --bounding-set=-all,+audit_control)
-start_exporter unpriv "$port" --interval 200ms --no-reset --no-state
-exporter_prefix=()
+start_unprivileged_exporter "$port" --interval 200ms --no-reset --no-state
 expect_match "no CAP_SETPCAP: the log is honest about the bounding set" "$(cat "$tmpdir/unpriv.log")" 'bounding set holds only that \(no CAP_SETPCAP to empty it\)'
 expect_eq "no CAP_SETPCAP: ambient set emptied" "$(awk '/^CapAmb/ { print $2 }' "/proc/$unpriv_pid/status")" 0000000000000000
 expect_eq "no CAP_SETPCAP: no_new_privs" "$(awk '/^NoNewPrivs/ { print $2 }' "/proc/$unpriv_pid/status")" 1
