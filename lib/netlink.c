@@ -260,11 +260,18 @@ int ap_nl_request(struct ap_nl *nl, uint16_t type, const void *payload,
 		.type = type, .reply_type = reply_type, .seq = ++nl->seq,
 		.what = what, .reply = reply, .reply_cap = reply_cap, .res = res,
 	};
-	int64_t deadline = now_ms() + nl->timeout_ms;
+	int64_t deadline;
 
 	memset(res, 0, sizeof(*res));
 	if (send_request(nl, &x, payload, len, err) < 0)
 		return -1;
+	/*
+	 * The timeout is for the reply, so it starts only now: while the
+	 * queue is over backlog_limit, the kernel's audit_receive() holds
+	 * every sender in sendmsg() for up to backlog_wait_time after it
+	 * has already queued the ack ("penalize the sender").
+	 */
+	deadline = now_ms() + nl->timeout_ms;
 	while (!exchange_done(&x)) {
 		struct ap_recv_info info = { 0 };
 		int64_t left = deadline - now_ms();

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <linux/audit.h>
@@ -23,6 +24,15 @@ static int fake_send(void *ctx, const void *buf, size_t len)
 	f->sends++;
 	if (f->on_send)
 		f->on_send(f, buf);
+	if (f->send_delay_ms) {
+		struct timespec ts = {
+			.tv_sec = f->send_delay_ms / 1000,
+			.tv_nsec = (long)(f->send_delay_ms % 1000) * 1000000,
+		};
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 	return 0;
 }
 

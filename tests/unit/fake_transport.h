@@ -37,6 +37,7 @@ struct fake_peer {
 	size_t sent_len[FAKE_MAX_SENT];
 	int sends;
 	int send_error;   /* -errno for send to return, 0 for success */
+	int send_delay_ms; /* send blocks this long after queueing replies */
 	fake_on_send on_send;
 	uint32_t status_len; /* for the stock AUDIT_GET responder */
 	int32_t set_ack;     /* for the stock AUDIT_SET responder */

@@ -145,6 +145,25 @@ static void silence_times_out(void **state)
 	expect_get_error(fx, AP_ERR_TIMEOUT, "within 250 ms");
 }
 
+/*
+ * The kernel queues the ack, then holds the sender in sendmsg() while the
+ * queue is over backlog_limit; the reply must still be taken, however long
+ * the send blocked.
+ */
+static void reply_queued_during_a_long_send(void **state)
+{
+	struct fixture *fx = *state;
+	struct ap_status st;
+	struct ap_error err;
+
+	ap_nl_set_timeout(fx->nl, 50);
+	fx->peer.on_send = fake_kernel;
+	fx->peer.send_delay_ms = 200;
+	if (ap_get_status(fx->nl, &st, &err) < 0)
+		fail_msg("a reply queued before a 200 ms send was lost: %s", err.msg);
+	assert_int_equal(st.payload_len, 44);
+}
+
 static void ack_without_reply_times_out(void **state)
 {
 	struct fixture *fx = *state;
@@ -399,6 +418,7 @@ int main(void)
 		T(stale_and_foreign_replies_are_skipped),
 		T(only_stale_replies_time_out),
 		T(silence_times_out),
+		T(reply_queued_during_a_long_send),
 		T(ack_without_reply_times_out),
 		T(truncated_header),
 		T(length_beyond_received),
