@@ -9,15 +9,15 @@
  *   fexit/skb_queue_tail  filtered to &audit_queue: right after the
  *                         enqueue, exactly where the kernel patch samples.
  *                         Needs BPF trampolines, which some kernels refuse.
- *   tp_btf/kmem_cache_free of the audit_buffer, which audit_log_end()
+ *   raw_tp/kmem_cache_free of the audit_buffer, which audit_log_end()
  *                         frees right after queueing its skb(s).  The free
  *                         is a tail call (its call_site is audit_log_end's
  *                         caller) and the cache may be merged with others
  *                         (its name is then another cache's), so a free is
  *                         recognised by the cache pointer, learned from the
  *                         allocation in audit_log_start(), plus the freed
- *                         object's shape: an audit_buffer whose skb_list is
- *                         empty, i.e. points at itself.
+ *                         object's shape: an audit_buffer that
+ *                         audit_log_end() emptied (see is_spent_audit_buffer).
 
  * Under-report bound (the one way a sample can miss the true maximum):
  * between skb_queue_tail() and the free, audit_log_end() only wakes
@@ -208,18 +208,28 @@ static __always_inline bool from_audit_log_start(__u64 ip)
 }
 
 /*
- * An audit_buffer that audit_log_end() has emptied: skb_list is empty.
- * next and prev are read with one helper call: this runs for every free
- * from the (possibly merged) audit buffer cache.
+ * An audit_buffer that audit_log_end() has emptied.  Linux 6.17+ keeps a
+ * list of skbs (skb_list) that it empties: a list pointing at itself, a
+ * shape no other object in a merged cache is likely to have.  Before, the
+ * buffer held one skb, which audit_log_end() hands to the queue and sets
+ * to NULL: a weaker shape (any object starting with a NULL word), so a free
+ * from a merged cache can add a sample.  That sample is still a real qlen
+ * read, so the maximum never over-reports; only the enqueue count in the
+ * histogram can grow.  (fexit, where the kernel allows it, has neither.)
+ * The CO-RE check is resolved at load time; the other branch is dead code.
  */
 static __always_inline bool is_spent_audit_buffer(const void *buffer)
 {
 	const struct audit_buffer *ab =
 		bpf_rdonly_cast(buffer, bpf_core_type_id_kernel(struct audit_buffer));
-	__u64 list = (__u64)&ab->skb_list;
 
-	return (__u64)ab->skb_list.next == list &&
-	       (__u64)ab->skb_list.prev == list;
+	if (bpf_core_field_exists(struct audit_buffer, skb_list)) {
+		__u64 list = (__u64)&ab->skb_list;
+
+		return (__u64)ab->skb_list.next == list &&
+		       (__u64)ab->skb_list.prev == list;
+	}
+	return !ab->skb;
 }
 
 /*
@@ -227,14 +237,19 @@ static __always_inline bool is_spent_audit_buffer(const void *buffer)
  * While that skb is the queue's tail, its `next` is the list head and the
  * head's `prev` is the skb; if kauditd already took it, or another CPU
  * queued behind it, the links do not close and we wait for another record.
+ * Before 6.17 ab->skb is NULL by now: userspace must supply the address
+ * (from /proc/kallsyms) and refuses to start without it.
  */
 static __always_inline __u64 learn_queue(const void *buffer)
 {
 	const struct audit_buffer *ab = buffer;
-	struct sk_buff *skb = BPF_CORE_READ(ab, skb);
+	struct sk_buff *skb;
 	struct sk_buff_head *head;
 	struct sk_buff *tail;
 
+	if (!bpf_core_field_exists(struct audit_buffer, skb_list))
+		return 0;
+	skb = BPF_CORE_READ(ab, skb);
 	if (!skb)
 		return 0;
 	head = (struct sk_buff_head *)BPF_CORE_READ(skb, next);
@@ -250,7 +265,15 @@ static __always_inline __u64 learn_queue(const void *buffer)
 }
 
 /* Learns audit_cache; userspace detaches it once it has. */
-SEC("tp_btf/kmem_cache_alloc")
+/*
+ * The slab tracepoints are attached as plain raw tracepoints, arguments as
+ * u64 scalars: tp_btf checks each argument's BTF type, and Linux 6.12
+ * refuses a `const void *` argument there ("arg1 type UNKNOWN is not a
+ * struct": only a bare `void *` is taken as a scalar), which is what
+ * kmem_cache_free's object is; 6.18 accepts it.  The object is only
+ * read through bpf_rdonly_cast() or BPF_CORE_READ() anyway.
+ */
+SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(on_ab_alloc, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s)
 {
@@ -259,7 +282,7 @@ int BPF_PROG(on_ab_alloc, unsigned long call_site, const void *ptr,
 	return 0;
 }
 
-SEC("tp_btf/kmem_cache_free")
+SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(on_ab_free, unsigned long call_site, const void *ptr,
 	     const struct kmem_cache *s)
 {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "audit_queue.skel.h"
@@ -119,6 +120,39 @@ static int find_symbols(struct ap_ksym_lookup *q, struct ap_error *err)
 		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOENT,
 			       "bpf: unsupported kernel: audit_log_start is not in /proc/kallsyms");
 	return 0;
+}
+
+/*
+ * Whether the running kernel's audit_buffer has skb_list (Linux 6.17+):
+ * only then can the probe learn the queue's address from a queued skb.
+ */
+static bool audit_buffer_has_skb_list(void)
+{
+	struct btf *btf = btf__parse(BTF_PATH, NULL);
+	const struct btf_type *t;
+	const struct btf_member *m;
+	bool found = false;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "audit_buffer", BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	m = t ? btf_members(t) : NULL;
+	for (int i = 0; t && i < btf_vlen(t) && !found; i++)
+		found = strcmp(btf__name_by_offset(btf, m[i].name_off), "skb_list") == 0;
+	btf__free(btf);
+	return found;
+}
+
+/* Without kallsyms' audit_queue the probe must be able to learn it. */
+static int check_queue_source(const struct ap_ksym_lookup *q,
+			      struct ap_error *err)
+{
+	if (q->object_addr || audit_buffer_has_skb_list())
+		return 0;
+	return ap_fail(err, AP_ERR_UNSUPPORTED, ENOENT,
+		       "bpf: unsupported kernel: before Linux 6.17 the probe needs audit_queue's address from /proc/kallsyms, which lists no data symbols here (CONFIG_KALLSYMS_ALL is off)");
 }
 
 /* kauditd's pid, 0 if not found (then drains are not sampled). */
@@ -427,12 +461,13 @@ static void seed_first_sample(struct bpf_state *s, uint32_t backlog)
 
 /* Attach the best sampling path: fexit, else the tracepoint. */
 static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
-			int kauditd, struct ap_peak *p, struct ap_error *err)
+			int kauditd, bool tracepoint_only, struct ap_peak *p,
+			struct ap_error *err)
 {
 	struct ap_error fexit_err;
 	const char *how;
 
-	if (load_probe(s, q, kauditd, true, &fexit_err) == 0 &&
+	if (!tracepoint_only && load_probe(s, q, kauditd, true, &fexit_err) == 0 &&
 	    attach(s, s->skel->progs.on_skb_queue_tail, &fexit_err) == 0) {
 		s->skel->bss->fexit_samples = 1;
 		how = "fexit/skb_queue_tail";
@@ -441,7 +476,9 @@ static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		audit_queue_bpf__destroy(s->skel);
 		if (load_probe(s, q, kauditd, false, err) < 0)
 			return -1;
-		how = "tp_btf/kmem_cache_free of the audit buffer after the enqueue (fexit refused)";
+		how = tracepoint_only ?
+			      "raw_tp/kmem_cache_free of the audit buffer after the enqueue (fexit not tried)" :
+			      "raw_tp/kmem_cache_free of the audit buffer after the enqueue (fexit refused)";
 	}
 	/* The tracepoint also learns the queue's address when fexit samples. */
 	if (attach(s, s->skel->progs.on_ab_free, err) < 0)
@@ -466,7 +503,8 @@ int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 	int kauditd;
 
 	libbpf_set_print(capture_libbpf);
-	if (preflight(err) < 0 || find_symbols(&q, err) < 0)
+	if (preflight(err) < 0 || find_symbols(&q, err) < 0 ||
+	    check_queue_source(&q, err) < 0)
 		return -1;
 	kauditd = find_kauditd();
 	s = calloc(1, sizeof(*s));
@@ -489,7 +527,7 @@ int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 	if (ap_get_status(s->nl, &st, err) < 0)
 		goto fail;
 	s->from_kallsyms = q.object_addr != 0;
-	if (attach_probe(s, &q, kauditd, p, err) < 0)
+	if (attach_probe(s, &q, kauditd, cfg->bpf_tracepoint_only, p, err) < 0)
 		goto fail;
 	s->opened_ns = monotonic_ns();
 	if (s->from_kallsyms)

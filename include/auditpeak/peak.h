@@ -76,6 +76,11 @@ struct ap_peak_config {
 	 * privileges after opening starts threads after the drop.
 	 */
 	bool defer_threads;
+	/*
+	 * bpf backend: sample at the tracepoint even where the kernel allows
+	 * fexit, so both attach paths can be checked on one kernel.
+	 */
+	bool bpf_tracepoint_only;
 };
 
 #define AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US 1000

@@ -4,6 +4,8 @@
  *
  *   ktest patched   tests 1-4 (and 3b) against the patched kernel
  *   ktest vanilla   test 5 against the unpatched kernel
+ *   ktest bpf       test 6 (ktest_bpf.c): the eBPF probe beside the native
+ *                   field, in the patched kernel built with BTF
  *
  * Output, one line per check: "ok - <name>: <detail>" or
  * "not ok - <name>: <detail>"; "# ..." lines are notes.  The last line is
@@ -34,17 +36,16 @@
 #include "auditpeak/control.h"
 #include "auditpeak/netlink.h"
 #include "auditpeak/status.h"
+#include "ktest.h"
 #include "rawnl.h"
 
-#define NSENDERS 4
-
-static struct ap_nl *ctl;
+struct ap_nl *ctl;
 static int npass, nfail;
 static int ncpus = 1;
 
 /* ------------------------------------------------------------ reporting */
 
-static void __attribute__((format(printf, 3, 4)))
+void __attribute__((format(printf, 3, 4)))
 check(bool ok, const char *name, const char *fmt, ...)
 {
 	va_list ap;
@@ -61,7 +62,7 @@ check(bool ok, const char *name, const char *fmt, ...)
 		nfail++;
 }
 
-static void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...)
+void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -80,7 +81,7 @@ static void __attribute__((noreturn)) finish(void)
 	exit(nfail ? 1 : 0);
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2))) fatal(const char *fmt, ...)
+void __attribute__((noreturn, format(printf, 1, 2))) fatal(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -95,7 +96,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fatal(const char *fm
 
 /* ------------------------------------------------------------ helpers */
 
-static uint64_t now_ms(void)
+uint64_t now_ms(void)
 {
 	struct timespec ts;
 
@@ -103,7 +104,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(int ms)
+void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
 
@@ -111,7 +112,7 @@ static void sleep_ms(int ms)
 		;
 }
 
-static struct ap_status get(void)
+struct ap_status get(void)
 {
 	struct ap_status st;
 	struct ap_error err;
@@ -121,11 +122,7 @@ static struct ap_status get(void)
 	return st;
 }
 
-#define BACKLOG(st) ((st).value[AP_FIELD_BACKLOG])
-#define MAXD(st) ((st).value[AP_FIELD_BACKLOG_MAX_DEPTH])
-#define LOST(st) ((st).value[AP_FIELD_LOST])
-
-static void set_field(enum ap_field f, uint32_t v)
+void set_field(enum ap_field f, uint32_t v)
 {
 	struct ap_error err;
 
@@ -133,7 +130,7 @@ static void set_field(enum ap_field f, uint32_t v)
 		fatal("AUDIT_SET %s=%u: %s", ap_field_name(f), v, err.msg);
 }
 
-static uint32_t reset_max(void)
+uint32_t reset_max(void)
 {
 	struct ap_error err;
 	uint32_t old;
@@ -144,7 +141,7 @@ static uint32_t reset_max(void)
 }
 
 /* Poll until the main queue is empty; false on timeout. */
-static bool wait_drained(int timeout_ms)
+bool wait_drained(int timeout_ms)
 {
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;
 
@@ -165,7 +162,7 @@ static bool wait_drained(int timeout_ms)
  * and retry queues before it touches the main queue, then ~0.1 s on the
  * first main-queue record; 0.9 s of an empty queue means it is asleep.
  */
-static void wait_quiet(void)
+void wait_quiet(void)
 {
 	for (int i = 0; i < 10; i++) {
 		if (!wait_drained(20000))
@@ -188,21 +185,13 @@ static void pin_to_cpu(int cpu)
 
 /* ------------------------------------------------------------ workers */
 
-enum work { WORK_USER_MSG, WORK_GETPPID };
-
-struct crew {
-	pid_t pid[NSENDERS];
-	int n;
-	int go;	/* write end of the start pipe */
-};
-
 /*
  * Fork @n workers, worker i pinned to CPU i, each ready to do @count[i]
  * units of @work (one AUDIT_USER record, or one audited getppid()) as soon
  * as crew_go() is called.  Workers open their sockets before waiting, so
  * the timed part is only the work itself.
  */
-static void crew_start(struct crew *c, int n, enum work work,
+void crew_start(struct crew *c, int n, enum work work,
 		       const unsigned int *count)
 {
 	int p[2];
@@ -251,7 +240,7 @@ static void crew_start(struct crew *c, int n, enum work work,
 	c->go = p[1];
 }
 
-static void crew_go(struct crew *c)
+void crew_go(struct crew *c)
 {
 	char go[NSENDERS] = { 0 };
 
@@ -261,7 +250,7 @@ static void crew_go(struct crew *c)
 }
 
 /* Non-blocking: true once every worker has exited. */
-static bool crew_done(struct crew *c, int *failed)
+bool crew_done(struct crew *c, int *failed)
 {
 	for (int i = 0; i < c->n; i++) {
 		int st;
@@ -282,7 +271,7 @@ static bool crew_done(struct crew *c, int *failed)
 	return true;
 }
 
-static int crew_wait(struct crew *c)
+int crew_wait(struct crew *c)
 {
 	int failed = 0;
 
@@ -291,7 +280,7 @@ static int crew_wait(struct crew *c)
 	return failed;
 }
 
-static void split(unsigned int total, int n, unsigned int *count)
+void split(unsigned int total, int n, unsigned int *count)
 {
 	for (int i = 0; i < n; i++)
 		count[i] = total / n + ((unsigned int)i < total % n ? 1 : 0);
@@ -402,7 +391,7 @@ static void scan_kmsg(unsigned int *records, unsigned int *warnings, bool show)
  * queues and, each time the main queue becomes non-empty, first spends
  * ~0.5 s retrying each of those before it touches the main queue again.
  */
-static int fake_auditd_start(void)
+int fake_auditd_start(void)
 {
 	struct audit_status s;
 	char text[1000];
@@ -435,7 +424,7 @@ static int fake_auditd_start(void)
 	return fd;
 }
 
-static void fake_auditd_stop(int fd)
+void fake_auditd_stop(int fd)
 {
 	/* we are the registered daemon's process, so we may unregister it */
 	set_field(AP_FIELD_PID, 0);
@@ -525,9 +514,10 @@ static void test2_plateau(int dfd)
 	      BACKLOG(st2), MAXD(st2));
 }
 
-static void rule(uint16_t type)
+void rule(const char *test, uint16_t type)
 {
 	struct audit_rule_data r;
+	char name[64];
 	int32_t ack = -1;
 	int fd = rawnl_open(0), rc;
 
@@ -543,10 +533,10 @@ static void rule(uint16_t type)
 	r.mask[AUDIT_WORD(SYS_getppid)] |= AUDIT_BIT(SYS_getppid);
 	rc = rawnl_request_ack(fd, type, &r, sizeof(r), &ack, 3000);
 	close(fd);
-	check(rc == 0 && ack == 0,
-	      type == AUDIT_ADD_RULE ? "t3b add exit,always getppid rule"
-				     : "t3b remove the rule",
-	      "rc=%d ack=%d", rc, ack);
+	snprintf(name, sizeof(name), "%s %s", test,
+		 type == AUDIT_ADD_RULE ? "add exit,always getppid rule" :
+					  "remove the rule");
+	check(rc == 0 && ack == 0, name, "rc=%d ack=%d", rc, ack);
 }
 
 /* 3b: kernel-generated records from 4 CPUs at once, kauditd held off. */
@@ -560,7 +550,7 @@ static void test3b_concurrent(void)
 	int failed = 0;
 	struct crew c;
 
-	rule(AUDIT_ADD_RULE);
+	rule("t3b", AUDIT_ADD_RULE);
 
 	/* records per audited getppid() (SYSCALL, PROCTITLE, EOE, ...) */
 	reset_max();
@@ -616,46 +606,69 @@ static void test3b_concurrent(void)
 	check(MAXD(st1) >= sampled_max && MAXD(st1) >= BACKLOG(st1),
 	      "t3b max >= every sampled backlog", "max=%u sampled max=%u (%u polls)",
 	      MAXD(st1), sampled_max, samples);
-	rule(AUDIT_DEL_RULE);
+	rule("t3b", AUDIT_DEL_RULE);
+}
+
+int polled_bursts(int bursts, unsigned int records,
+		  void (*poll)(const struct ap_status *st, void *arg), void *arg)
+{
+	unsigned int count[NSENDERS];
+	int failed = 0;
+
+	for (int burst = 0; burst < bursts; burst++) {
+		struct crew c;
+
+		split(records, NSENDERS, count);
+		crew_start(&c, NSENDERS, WORK_USER_MSG, count);
+		crew_go(&c);
+		while (!crew_done(&c, &failed)) {
+			struct ap_status st = get();
+
+			poll(&st, arg);
+		}
+		sleep_ms(200);
+	}
+	return failed;
+}
+
+struct live_polls {
+	unsigned int samples, sampled_max, below;
+};
+
+static void live_poll(const struct ap_status *st, void *arg)
+{
+	struct live_polls *lp = arg;
+
+	lp->samples++;
+	/* the mark only rises, so it can never be below what an earlier
+	 * poll saw in the queue (within one reply backlog may lead: it is
+	 * read first, and an enqueue updates the mark just after the queue) */
+	if (MAXD(*st) < lp->sampled_max)
+		lp->below++;
+	if (BACKLOG(*st) > lp->sampled_max)
+		lp->sampled_max = BACKLOG(*st);
 }
 
 /* 3: bursts with a live consumer (kauditd draining, no daemon). */
 static void test3_live(void)
 {
 	const uint32_t limit = 100, slack = 1 + NSENDERS;
-	unsigned int count[NSENDERS], sampled_max = 0, samples = 0;
-	unsigned int lost0, below = 0;
+	struct live_polls lp = { 0 };
+	unsigned int lost0, sampled_max, below;
 	struct ap_status st;
-	int failed = 0;
+	int failed;
 
 	set_field(AP_FIELD_BACKLOG_LIMIT, limit);
 	wait_quiet();
 	reset_max();
 	lost0 = LOST(get());
-	for (int burst = 0; burst < 3; burst++) {
-		struct crew c;
-
-		split(3000, NSENDERS, count);
-		crew_start(&c, NSENDERS, WORK_USER_MSG, count);
-		crew_go(&c);
-		while (!crew_done(&c, &failed)) {
-			st = get();
-			samples++;
-			/* the mark only rises, so it can never be below what
-			 * an earlier poll saw in the queue (within one reply
-			 * backlog may lead: it is read first, and an enqueue
-			 * updates the mark just after the queue) */
-			if (MAXD(st) < sampled_max)
-				below++;
-			if (BACKLOG(st) > sampled_max)
-				sampled_max = BACKLOG(st);
-		}
-		sleep_ms(200);
-	}
+	failed = polled_bursts(3, 3000, live_poll, &lp);
+	sampled_max = lp.sampled_max;
+	below = lp.below;
 	wait_drained(20000);
 	st = get();
 	note("t3 %u polls, deepest sampled backlog %u, kernel mark %u, limit %u, lost +%u",
-	     samples, sampled_max, MAXD(st), limit, LOST(st) - lost0);
+	     lp.samples, sampled_max, MAXD(st), limit, LOST(st) - lost0);
 	check(failed == 0, "t3 senders succeeded", "failed=%d", failed);
 	check(MAXD(st) >= sampled_max, "t3 max >= every sampled backlog",
 	      "max=%u sampled max=%u", MAXD(st), sampled_max);
@@ -863,8 +876,10 @@ int main(int argc, char **argv)
 		test4_reset();
 	} else if (strcmp(flavor, "vanilla") == 0) {
 		test5_vanilla();
+	} else if (strcmp(flavor, "bpf") == 0) {
+		test6_bpf_side_by_side();
 	} else {
-		fatal("usage: ktest patched|vanilla");
+		fatal("usage: ktest patched|vanilla|bpf");
 	}
 
 	scan_kmsg(&records, &warnings, true);
