@@ -2,8 +2,9 @@
 /*
  * PID 1 of the auditpeak test guests.
  *
- * Mounts what the tests need, runs /bin/ktest with the flavor given on the
- * kernel command line (auditpeak_flavor=patched|vanilla, passed to us in the
+ * Mounts what the tests need, brings up lo where the kernel has TCP/IP,
+ * runs /bin/ktest with the flavor given on the kernel command line
+ * (auditpeak_flavor=patched|vanilla|bpf, passed to us in the
  * environment), and powers the machine off.  The benchmarks run another
  * program the same way: auditpeak_prog=NAME runs /bin/NAME with the
  * comma-separated arguments of auditpeak_args= (a kernel command line
@@ -16,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +32,24 @@ static void try_mount(const char *src, const char *dst, const char *type)
 	if (mount(src, dst, type, 0, NULL) < 0 && errno != EBUSY)
 		fprintf(stderr, "init: mount %s on %s: %s\n", type, dst,
 			strerror(errno));
+}
+
+/* Kernels without TCP/IP (most flavors) have no AF_INET: nothing to do. */
+static void loopback_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			fprintf(stderr, "init: lo up: %s\n", strerror(errno));
+	}
+	close(fd);
 }
 
 #define MAX_ARGS 16
@@ -66,6 +88,7 @@ int main(void)
 	try_mount("proc", "/proc", "proc");
 	try_mount("sysfs", "/sys", "sysfs");
 	try_mount("tmpfs", "/tmp", "tmpfs");
+	loopback_up();
 
 	out = open("/dev/ttyS1", O_WRONLY | O_NOCTTY);
 	if (out < 0) {

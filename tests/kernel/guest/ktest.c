@@ -5,7 +5,8 @@
  *   ktest patched   tests 1-4 (and 3b) against the patched kernel
  *   ktest vanilla   test 5 against the unpatched kernel
  *   ktest bpf       test 6 (ktest_bpf.c): the eBPF probe beside the native
- *                   field, in the patched kernel built with BTF
+ *                   field, and test 7 (ktest_serve.c): serve's window peak,
+ *                   in the patched kernel built with BTF and TCP/IP
  *
  * Output, one line per check: "ok - <name>: <detail>" or
  * "not ok - <name>: <detail>"; "# ..." lines are notes.  The last line is
@@ -298,7 +299,7 @@ static void user_msg(const char *text)
 /* ------------------------------------------------------------ CLI */
 
 /* Run /bin/auditpeak with @args; its output in @out.  Returns exit status. */
-static int run_cli(char *out, size_t cap, const char *a1, const char *a2)
+int run_capture(char *out, size_t cap, char *const argv[])
 {
 	int p[2], st;
 	size_t len = 0;
@@ -312,20 +313,28 @@ static int run_cli(char *out, size_t cap, const char *a1, const char *a2)
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		close(p[0]);
-		execl("/bin/auditpeak", "auditpeak", a1, a2, (char *)NULL);
-		printf("exec /bin/auditpeak: %s\n", strerror(errno));
+		execv(argv[0], argv);
+		printf("exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(p[1]);
-	while ((n = read(p[0], out + len, cap - 1 - len)) > 0)
+	while (len < cap - 1 && (n = read(p[0], out + len, cap - 1 - len)) > 0)
 		len += (size_t)n;
 	out[len] = '\0';
 	close(p[0]);
 	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int run_cli(char *out, size_t cap, const char *a1, const char *a2)
+{
+	char *argv[] = { "/bin/auditpeak", (char *)a1, (char *)a2, NULL };
+	int rc = run_capture(out, cap, argv);
+
 	for (char *line = strtok(strdup(out), "\n"); line; line = strtok(NULL, "\n"))
 		note("  auditpeak %s%s%s | %s", a1, a2 ? " " : "", a2 ? a2 : "",
 		     line);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return rc;
 }
 
 /* Value of "backlog_max_depth <n>" in CLI output; -1 if absent. */
@@ -878,6 +887,7 @@ int main(int argc, char **argv)
 		test5_vanilla();
 	} else if (strcmp(flavor, "bpf") == 0) {
 		test6_bpf_side_by_side();
+		test7_serve();
 	} else {
 		fatal("usage: ktest patched|vanilla|bpf");
 	}

@@ -29,6 +29,10 @@ void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...);
 /* A failed check, then the summary, then exit. */
 void __attribute__((noreturn, format(printf, 1, 2))) fatal(const char *fmt, ...);
 
+/* Run argv[0] (a path) with stdout+stderr into @out (NUL-terminated, at
+ * most @cap - 1 bytes); returns its exit status, 127 if it cannot run. */
+int run_capture(char *out, size_t cap, char *const argv[]);
+
 uint64_t now_ms(void);
 void sleep_ms(int ms);
 
@@ -72,5 +76,7 @@ int polled_bursts(int bursts, unsigned int records,
 
 /* Test 6 (ktest_bpf.c): the eBPF probe beside the native field. */
 void test6_bpf_side_by_side(void);
+/* Test 7 (ktest_serve.c): serve's window peak of a burst between polls. */
+void test7_serve(void);
 
 #endif

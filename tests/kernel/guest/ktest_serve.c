@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Test 7, in the bpf flavor (the one guest kernel with TCP/IP):
+ * `auditpeak serve` on the patched kernel, scraped over HTTP with curl.
+ *
+ * Right after one of serve's polls (seen in auditpeak_polls_total), a
+ * plateau of exactly N records is made on an empty queue (the stalled
+ * fake daemon keeps kauditd off it) and drained again, all in about a
+ * second of the 3 s before the next poll: no poll sees it.  The window's
+ * peak must still be exactly N, because at the window's end serve
+ * read-and-clears the kernel's mark.  Whether a poll did fall inside the
+ * plateau is reported from serve's own timestamps.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ktest.h"
+
+#define SERVE_URL "http://127.0.0.1:9814/metrics"
+#define PLATEAU 1000
+
+static char page[256 * 1024];
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Fetch /metrics into page[] (no shell in the guest); false if curl failed. */
+static bool scrape(void)
+{
+	char *argv[] = { "/bin/curl", "-sS", "--max-time", "2", SERVE_URL, NULL };
+
+	return run_capture(page, sizeof(page), argv) == 0 && page[0];
+}
+
+/* The value of an unlabelled sample @name in page[]; -1 if absent. */
+static double metric(const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *l = page; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (strncmp(l, name, len) == 0 && l[len] == ' ')
+			return strtod(l + len + 1, NULL);
+	return -1;
+}
+
+static pid_t start_serve(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/bin/auditpeak", "auditpeak", "serve", "--backend", "kernel",
+		      "--interval", "3s", "--window", "6s",
+		      "--listen", "127.0.0.1:9814", "--lock", "/tmp/owner.lock",
+		      "--no-state", "--log", "/tmp/serve.log", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		fatal("t7 fork: %s", strerror(errno));
+	return pid;
+}
+
+/* Scrape every 200 ms until resets_total > @after; collect poll times. */
+static bool wait_window_end(double after, int timeout_ms, double *polls,
+			    int *n_polls, int max_polls)
+{
+	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+
+	while (now_ms() < end) {
+		if (scrape()) {
+			double t = metric("auditpeak_last_poll_timestamp_seconds");
+
+			if (polls && t > 0 && (*n_polls == 0 || polls[*n_polls - 1] != t) &&
+			    *n_polls < max_polls)
+				polls[(*n_polls)++] = t;
+			if (metric("auditpeak_resets_total") > after)
+				return true;
+		}
+		sleep_ms(200);
+	}
+	return false;
+}
+
+/* Scrape every 50 ms until serve has polled once more; resets_total then. */
+static double wait_next_poll(void)
+{
+	uint64_t end = now_ms() + 10000;
+	double polls = -1;
+
+	while (now_ms() < end) {
+		if (scrape()) {
+			double p = metric("auditpeak_polls_total");
+
+			if (polls >= 0 && p > polls)
+				return metric("auditpeak_resets_total");
+			polls = p;
+		}
+		sleep_ms(50);
+	}
+	fatal("t7 serve did not poll within 10 s");
+}
+
+static void show_log(void)
+{
+	char line[512];
+	FILE *f = fopen("/tmp/serve.log", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		note("t7 serve log | %s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
+void test7_serve(void)
+{
+	unsigned int count[NSENDERS];
+	double polls[64], resets, t_burst, t_drained, peak;
+	int n_polls = 0, failed, fd, status = -1, inside = 0;
+	struct ap_status st0, st1;
+	pid_t serve;
+	struct crew c;
+
+	fd = fake_auditd_start();
+	serve = start_serve();
+	if (!wait_window_end(-1, 20000, NULL, NULL, 0)) {
+		check(false, "t7 serve answers /metrics on 127.0.0.1", "%.200s", page);
+		goto stop;
+	}
+	check(metric("auditpeak_up") == 1, "t7 serve is up with the kernel field",
+	      "up %.0f", metric("auditpeak_up"));
+	/* After a window's end its reset's records are drained, then the
+	 * burst starts right after the next poll. */
+	resets = metric("auditpeak_resets_total");
+	if (!wait_window_end(resets, 15000, NULL, NULL, 0))
+		fatal("t7 no window ended within 15 s");
+	wait_quiet();
+	split(PLATEAU, NSENDERS, count);
+	crew_start(&c, NSENDERS, WORK_USER_MSG, count);
+	resets = wait_next_poll();
+	st0 = get();
+	t_burst = wall_s();
+	crew_go(&c);
+	failed = crew_wait(&c);
+	st1 = get();
+	if (!wait_drained(20000))
+		fatal("t7 queue did not drain");
+	t_drained = wall_s();
+	note("t7 burst: backlog %u -> %u, drained %.2f s after it began",
+	     BACKLOG(st0), BACKLOG(st1), t_drained - t_burst);
+	check(failed == 0 && BACKLOG(st0) == 0 && BACKLOG(st1) == PLATEAU,
+	      "t7 plateau of exactly N on an empty queue", "N=%d backlog %u -> %u",
+	      PLATEAU, BACKLOG(st0), BACKLOG(st1));
+
+	if (!wait_window_end(resets, 15000, polls, &n_polls, 64))
+		fatal("t7 the burst's window did not end within 15 s");
+	for (int i = 0; i < n_polls; i++)
+		if (polls[i] >= t_burst && polls[i] <= t_drained)
+			inside++;
+	peak = metric("auditpeak_last_window_peak");
+	note("t7 %d serve polls seen while waiting, %d of them during the plateau",
+	     n_polls, inside);
+	check(peak == PLATEAU, "t7 the burst is that window's peak, exactly",
+	      "window peak %.0f, N=%d, polled backlog now %.0f", peak, PLATEAU,
+	      metric("auditpeak_backlog"));
+	check(metric("auditpeak_backlog_max_depth_since_start") == PLATEAU,
+	      "t7 max since start is N", "%.0f",
+	      metric("auditpeak_backlog_max_depth_since_start"));
+stop:
+	kill(serve, SIGTERM);
+	if (waitpid(serve, &status, 0) < 0)
+		status = -1;
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "t7 serve stops cleanly on SIGTERM", "status 0x%x", status);
+	show_log();
+	fake_auditd_stop(fd);
+}
