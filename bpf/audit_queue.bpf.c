@@ -95,6 +95,23 @@ struct {
 	__type(value, __u64);
 } depth_hist SEC(".maps");
 
+/*
+ * Memory the queued records hold: the sum of skb->truesize over the
+ * records whose skb the probe can see (fexit's newsk; ab->skb on 6.17+),
+ * per CPU.  advise turns it into bytes per record.
+ */
+struct record_bytes {
+	__u64 bytes;
+	__u64 records;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct record_bytes);
+} record_bytes SEC(".maps");
+
 /* Filled by read_queue(), which userspace runs to validate queue_addr. */
 __u64 check_next;
 __u64 check_prev;
@@ -182,12 +199,37 @@ static __always_inline int read_qlen(__u64 addr, __u32 *qlen)
 	return 0;
 }
 
-static __always_inline void sample_enqueue(__u64 addr)
+/*
+ * The skb was just queued; kauditd may already have taken and freed it on
+ * another CPU, so the read goes through the exception-safe typed view and
+ * implausible sizes (a reused object) are dropped.
+ */
+static __always_inline void count_bytes(__u64 skb)
+{
+	const struct sk_buff *s;
+	struct record_bytes *rb;
+	__u32 zero = 0, truesize;
+
+	if (!skb)
+		return;
+	s = bpf_rdonly_cast((void *)skb, bpf_core_type_id_kernel(struct sk_buff));
+	truesize = s->truesize;
+	if (truesize < 256 || truesize > (1u << 20))
+		return;
+	rb = bpf_map_lookup_elem(&record_bytes, &zero);
+	if (rb) {
+		rb->bytes += truesize;
+		rb->records++;
+	}
+}
+
+static __always_inline void sample_enqueue(__u64 addr, __u64 skb)
 {
 	__u32 depth;
 	__u32 bucket;
 	__u64 *count;
 
+	count_bytes(skb);
 	if (read_qlen(addr, &depth))
 		return;
 	raise_max(depth);
@@ -300,7 +342,8 @@ int BPF_PROG(on_ab_free, unsigned long call_site, const void *ptr,
 	}
 	if (!addr || fexit_samples)
 		return 0;
-	sample_enqueue(addr);
+	/* 6.17+ keeps the last queued skb in ab->skb; before, it is NULL. */
+	sample_enqueue(addr, (__u64)BPF_CORE_READ((const struct audit_buffer *)ptr, skb));
 	return 0;
 }
 
@@ -312,7 +355,7 @@ int BPF_PROG(on_skb_queue_tail, struct sk_buff_head *list,
 
 	if (!addr || (__u64)list != addr)
 		return 0;
-	sample_enqueue(addr);
+	sample_enqueue(addr, (__u64)newsk);
 	return 0;
 }
 

@@ -260,6 +260,24 @@ static uint64_t read_histogram(struct bpf_state *s, uint64_t bucket[AP_DEPTH_BUC
 	return total;
 }
 
+/* Sum the per-CPU record sizes into @d. */
+static void read_record_bytes(struct bpf_state *s, struct ap_depth_distribution *d)
+{
+	struct cpu_record_bytes {
+		uint64_t bytes;
+		uint64_t records;
+	} per_cpu[s->n_cpus];
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.record_bytes), &zero,
+				per_cpu) != 0)
+		return;
+	for (int c = 0; c < s->n_cpus; c++) {
+		d->record_bytes += per_cpu[c].bytes;
+		d->records_sized += per_cpu[c].records;
+	}
+}
+
 static void clear_histogram(struct bpf_state *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.depth_hist);
@@ -417,6 +435,7 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
 	if (nothing_seen)
 		return 0;
 	d->enqueues = read_histogram(s, d->bucket);
+	read_record_bytes(s, d);
 	last = __atomic_load_n(&b->last_sample, __ATOMIC_SEQ_CST);
 	area2 = __atomic_load_n(&b->area2, __ATOMIC_SEQ_CST);
 	/* The depth since the last sample is the last sample's. */

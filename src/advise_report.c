@@ -82,13 +82,18 @@ void advise_print_text(FILE *out, const struct advise_evidence *e)
 	fprintf(out, "\nheadroom: %.2fx the max window peak, rounded up to a multiple of %d, at least %d\n",
 		in->headroom_percent / 100.0, AP_ADVICE_ROUND,
 		AP_ADVICE_MIN_LIMIT);
-	if (a->have_recommendation)
-		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; %s)\n",
+	if (a->have_recommendation && e->record_bytes_given)
+		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; bytes per record as given)\n",
 			a->memory_bytes / 1048576.0, a->recommended,
-			in->bytes_per_record,
-			!e->record_bytes_given ?
-				"an estimate per record: skb truesize of a record up to 1 KiB" :
-				"bytes per record as given");
+			in->bytes_per_record);
+	else if (a->have_recommendation && e->records_sized)
+		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; the mean skb truesize of the %" PRIu64 " records seen)\n",
+			a->memory_bytes / 1048576.0, a->recommended,
+			in->bytes_per_record, e->records_sized);
+	else if (a->have_recommendation)
+		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; an estimate per record: skb truesize of a record up to 1 KiB)\n",
+			a->memory_bytes / 1048576.0, a->recommended,
+			in->bytes_per_record);
 	for (int i = 0; i < nw; i++)
 		fprintf(out, "warning: %s\n", w[i]);
 }
@@ -155,9 +160,14 @@ void advise_print_json(FILE *out, const struct advise_evidence *e)
 	else
 		fprintf(out, "  \"wait_time_seconds\": null,\n");
 	fprintf(out, "  \"headroom_percent\": %u,\n  \"bytes_per_record\": %u,\n"
-		"  \"bytes_per_record_estimated\": %s,\n",
+		"  \"bytes_per_record_estimated\": %s,\n"
+		"  \"bytes_per_record_source\": \"%s\",\n"
+		"  \"records_sized\": %" PRIu64 ",\n",
 		in->headroom_percent, in->bytes_per_record,
-		e->record_bytes_given ? "false" : "true");
+		e->record_bytes_given || e->records_sized ? "false" : "true",
+		e->record_bytes_given ? "given" :
+		e->records_sized ? "measured" : "estimate",
+		e->records_sized);
 	if (a->have_recommendation)
 		fprintf(out, "  \"memory_bytes\": %" PRIu64 ",\n", a->memory_bytes);
 	else

@@ -18,7 +18,9 @@ struct advise_evidence {
 	double window_seconds;  /* 0: unknown */
 	uint64_t wait_jiffies;
 	uint32_t kernel_hz;     /* 0: unknown */
-	bool record_bytes_given; /* else the documented estimate */
+	bool record_bytes_given; /* --record-bytes */
+	/* Records the probe sized (mean truesize used); 0: not measured. */
+	uint64_t records_sized;
 	const struct ap_advice_input *in;
 	const struct ap_advice *advice;
 };

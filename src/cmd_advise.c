@@ -206,6 +206,26 @@ static void fill_input(struct ap_advice_input *in, const struct ap_timeline *tl,
 	in->bytes_per_record = o->record_bytes;
 }
 
+/*
+ * Where the probe saw the records' skbs, the memory a queued record holds
+ * is measured (mean truesize) instead of estimated; --record-bytes wins.
+ */
+static void measure_record_bytes(struct ap_observer *obs,
+				 const struct advise_options *o,
+				 struct ap_advice_input *in,
+				 struct advise_evidence *e)
+{
+	struct ap_depth_distribution d;
+	struct ap_error err;
+
+	if (o->record_bytes_given || !obs->peak.ops ||
+	    ap_peak_distribution(&obs->peak, &d, &err) < 0 || !d.records_sized)
+		return;
+	in->bytes_per_record = (uint32_t)((d.record_bytes + d.records_sized - 1) /
+					  d.records_sized);
+	e->records_sized = d.records_sized;
+}
+
 static int report(const struct advise_options *o, struct advise_evidence *e,
 		  struct ap_advice_input *in)
 {
@@ -240,6 +260,7 @@ static int advise_observed(const struct advise_options *o)
 	signal(SIGTERM, on_signal);
 	observe(&obs, o, &b, &elapsed);
 	fill_input(&in, &obs.tl, o);
+	measure_record_bytes(&obs, o, &in, &e);
 	in.duration_seconds = elapsed;
 	in.lost = obs.tl.snap.lost_total - b.lost;
 	if (obs.tl.snap.up)

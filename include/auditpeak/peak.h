@@ -35,6 +35,13 @@ struct ap_depth_distribution {
 	uint64_t bucket[AP_DEPTH_BUCKETS]; /* bucket 0 counts depth 0 */
 	uint64_t enqueues;                 /* records enqueued */
 	double time_weighted_mean;         /* mean depth over time since open */
+	/*
+	 * skb->truesize summed over the records whose skb the probe saw at
+	 * enqueue (fexit; the tracepoint on Linux 6.17+), and how many: the
+	 * kernel memory a queued record holds.  0 records: not measurable.
+	 */
+	uint64_t record_bytes;
+	uint64_t records_sized;
 };
 
 struct ap_peak_ops {

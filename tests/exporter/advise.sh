@@ -53,11 +53,14 @@ expect_match "malformed state file says so" "$(cat "$tmpdir/err")" 'not an audit
 "$AUDITPEAK" advise --state "$state" --duration 5s 2>/dev/null
 expect_eq "--state with --duration is a usage error" "$?" 2
 
-# 2. The state file serve writes, with bursts from load.
+# 2. The state file serve writes, with bursts from load.  Every load sets
+#    its own backlog_limit: over the limit (64 by default) the kernel holds
+#    each sender after its message, and with several held it wakes one per
+#    drain, so one can sit out all of backlog_wait_time (60 s; seen here).
 port=$(free_port tcp)
 start_exporter srv "$port" --backend bpf --interval 200ms --window 1s \
 	--lock "$tmpdir/owner.lock" --state "$tmpdir/serve.state"
-"$AUDITPEAK" load --burst 1500 --period 500ms --duration 4s >"$tmpdir/load1.log" 2>&1 ||
+"$AUDITPEAK" load --burst 1500 --period 500ms --duration 4s --backlog-limit 20000 >"$tmpdir/load1.log" 2>&1 ||
 	{ fail "load for serve"; cat "$tmpdir/load1.log"; }
 sleep 1.5
 stop_started
@@ -71,7 +74,7 @@ rec=$(json_get "$tmpdir/serve.json" 'd["recommended_backlog_limit"]')
 expect_eq "max is serve's max" "$(json_get "$tmpdir/serve.json" 'd["window_peaks"]["max"]')" "$serve_max"
 
 # 3. A short observation with the bpf backend while load makes bursts.
-"$AUDITPEAK" load --burst 1500 --period 500ms --duration 4s >"$tmpdir/load2.log" 2>&1 &
+"$AUDITPEAK" load --burst 1500 --period 500ms --duration 4s --backlog-limit 20000 >"$tmpdir/load2.log" 2>&1 &
 load_pid=$!
 "$AUDITPEAK" advise --backend bpf --duration 6s --interval 200ms --window 1s --json \
 	>"$tmpdir/obs.json" 2>"$tmpdir/obs.err"
@@ -87,4 +90,15 @@ expect_match "observed a peak ($obs_max)" "$obs_max" '^[1-9][0-9]*$'
 windows=$(json_get "$tmpdir/obs.json" 'd["windows"]')
 [ "$windows" -ge 5 ] && ok "about one window per second ($windows)" || fail "only $windows windows in 6 s"
 expect_eq "6 s of evidence is too short" "$(json_get "$tmpdir/obs.json" 'd["too_short"]')" True
+# The probe saw the records' skbs (this kernel is 6.17+): memory per record
+# is measured, the mean truesize of the records seen.
+expect_eq "bytes per record measured by the probe" \
+	"$(json_get "$tmpdir/obs.json" 'd["bytes_per_record_source"]')" measured
+sized=$(json_get "$tmpdir/obs.json" 'd["records_sized"]')
+bpr=$(json_get "$tmpdir/obs.json" 'd["bytes_per_record"]')
+[ "$sized" -ge 1000 ] && ok "records sized ($sized) cover the bursts" ||
+	fail "only $sized records sized"
+[ "$bpr" -ge 1024 ] && [ "$bpr" -le 65536 ] &&
+	ok "measured bytes per record $bpr is a record's skb size" ||
+	fail "measured bytes per record $bpr out of range"
 expect_match "text output warns too" "$("$AUDITPEAK" advise --backend bpf --duration 2s --window 1s 2>/dev/null)" 'warning: evidence too short to trust'

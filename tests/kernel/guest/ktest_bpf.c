@@ -31,6 +31,38 @@ static uint32_t probe_read(struct ap_peak *p, const struct ap_status *st)
 	return max;
 }
 
+static struct ap_depth_distribution probe_distribution(struct ap_peak *p)
+{
+	struct ap_depth_distribution d;
+	struct ap_error err;
+
+	if (ap_peak_distribution(p, &d, &err) < 0)
+		fatal("t6 the probe's distribution: %s", err.msg);
+	return d;
+}
+
+/*
+ * Record sizes over one plateau: fexit sees every queued skb, so it sizes
+ * exactly the records the plateau queued; the tracepoint sees none before
+ * Linux 6.17 (audit_log_end() has cleared ab->skb), so it sizes nothing.
+ */
+static void check_sizes(const char *path, bool fexit, unsigned int queued,
+			const struct ap_depth_distribution *d0,
+			const struct ap_depth_distribution *d1)
+{
+	uint64_t sized = d1->records_sized - d0->records_sized;
+	uint64_t bytes = d1->record_bytes - d0->record_bytes;
+	uint64_t mean = sized ? bytes / sized : 0;
+	char name[200];
+
+	snprintf(name, sizeof(name), fexit ?
+		 "t6 %s sizes every queued record's skb" :
+		 "t6 %s sizes none (no skb in the buffer before 6.17)", path);
+	check(fexit ? sized == queued && mean >= 1024 && mean <= 65536 : sized == 0,
+	      name, "%llu of %u records sized, mean truesize %llu bytes",
+	      (unsigned long long)sized, queued, (unsigned long long)mean);
+}
+
 static uint32_t probe_clear(struct ap_peak *p)
 {
 	struct ap_error err;
@@ -50,6 +82,7 @@ static void plateau(struct ap_peak *p, const char *path, const char *what,
 		    enum work work, const unsigned int *sizes, size_t n_sizes)
 {
 	struct ap_status st0 = { 0 }, st1 = { 0 };
+	struct ap_depth_distribution d0, d1;
 	unsigned int count[NSENDERS], n = 0;
 	uint32_t probe = 0;
 	bool still = false;
@@ -72,10 +105,12 @@ static void plateau(struct ap_peak *p, const char *path, const char *what,
 		wait_quiet();
 		split(n, NSENDERS, count);
 		crew_start(&c, NSENDERS, work, count);
+		d0 = probe_distribution(p);
 		st0 = get();
 		crew_go(&c);
 		failed += crew_wait(&c);
 		st1 = get();
+		d1 = probe_distribution(p);
 		probe = probe_read(p, &st1);
 		note("t6 %s %s: %u units, backlog %u -> %u, native %u, probe %u",
 		     path, what, n, BACKLOG(st0), BACKLOG(st1), MAXD(st1), probe);
@@ -90,6 +125,9 @@ static void plateau(struct ap_peak *p, const char *path, const char *what,
 	check(still && probe == MAXD(st1) && BACKLOG(st1) >= n, name,
 	      "probe=%u native=%u backlog=%u units=%u", probe, MAXD(st1),
 	      BACKLOG(st1), n);
+	snprintf(name, sizeof(name), "%.30s %.60s", path, what);
+	check_sizes(name, strncmp(p->detail, "fexit/", 6) == 0,
+		    BACKLOG(st1) - BACKLOG(st0), &d0, &d1);
 }
 
 /* Both marks hold the last plateau: clear both, same old value. */
