@@ -12,7 +12,7 @@
 #include "config.h"
 #include "metrics.h"
 
-enum kind { GAUGE, COUNTER, HISTOGRAM, INFO };
+enum kind { GAUGE, COUNTER, HISTOGRAM, SUMMARY, INFO };
 
 struct emit {
 	FILE *f;
@@ -36,12 +36,12 @@ static void family(struct emit *e, const char *base, enum kind k,
 {
 	static const char *const om_type[] = {
 		[GAUGE] = "gauge", [COUNTER] = "counter",
-		[HISTOGRAM] = "histogram", [INFO] = "info",
+		[HISTOGRAM] = "histogram", [SUMMARY] = "summary", [INFO] = "info",
 	};
 	/* 0.0.4 has no info type: an info metric is a gauge of 1 there. */
 	static const char *const text_type[] = {
 		[GAUGE] = "gauge", [COUNTER] = "counter",
-		[HISTOGRAM] = "histogram", [INFO] = "gauge",
+		[HISTOGRAM] = "histogram", [SUMMARY] = "summary", [INFO] = "gauge",
 	};
 
 	if (e->fmt == AP_FORMAT_OPENMETRICS) {
@@ -256,6 +256,12 @@ static void emit_distribution(struct emit *e,
 	       "Mean audit queue length over time since the peak source opened.");
 	sample_d(e, "auditpeak_backlog_time_weighted_mean", "",
 		 d->time_weighted_mean);
+	/* _sum / _count is the memory a queued record holds: what a limit costs. */
+	name = "auditpeak_queued_record_size_bytes";
+	family(e, name, SUMMARY, "bytes",
+	       "Kernel memory (skb truesize) of the audit records at enqueue, over those whose skb the bpf peak source sees (fexit; the tracepoint on Linux 6.17+; none otherwise).");
+	sample_u(e, name, "_sum", "", d->record_bytes);
+	sample_u(e, name, "_count", "", d->records_sized);
 }
 
 static void emit_identity(struct emit *e, const struct ap_exporter_snapshot *s)

@@ -64,6 +64,12 @@ for s in "${sources[@]}"; do
 		n=$(metric "$port" auditpeak_enqueue_depth_count)
 		[ "${n:-0}" -ge "$burst" ] && ok "bpf: enqueue-depth histogram counted the burst ($n)" || fail "bpf: enqueue_depth_count ${n:-none}"
 		expect_match "bpf: time-weighted mean published" "$(metric "$port" auditpeak_backlog_time_weighted_mean)" '^[0-9.e+-]+$'
+		# This host's kernel (6.17+) lets the probe see each queued skb.
+		sized=$(metric "$port" auditpeak_queued_record_size_bytes_count)
+		bytes=$(metric "$port" auditpeak_queued_record_size_bytes_sum)
+		[ "${sized:-0}" -ge "$burst" ] && [ "$((bytes / sized))" -ge 1024 ] && [ "$((bytes / sized))" -le 65536 ] &&
+			ok "bpf: record sizes published ($sized records, $((bytes / sized)) bytes each)" ||
+			fail "bpf: record sizes ${bytes:-none} / ${sized:-none}"
 	fi
 	curl -s "http://127.0.0.1:$port/metrics" | promtool check metrics >/dev/null 2>&1 && ok "$s: promtool check metrics" || fail "$s: promtool check metrics"
 	stop_exporter "$s"

@@ -127,4 +127,6 @@ void fixture_full_snapshot(struct ap_exporter_snapshot *s, uint32_t hz)
 	s->distribution.bucket[4] = 10;
 	s->distribution.enqueues = 15;
 	s->distribution.time_weighted_mean = 1.25;
+	s->distribution.record_bytes = 15 * 2304;
+	s->distribution.records_sized = 15;
 }

@@ -73,6 +73,9 @@ static void text_format(void **state)
 	has_line(t, "auditpeak_enqueue_depth_bucket{le=\"15\"} 15");
 	has_line(t, "auditpeak_enqueue_depth_count 15");
 	has_line(t, "auditpeak_backlog_time_weighted_mean 1.25");
+	has_line(t, "# TYPE auditpeak_queued_record_size_bytes summary");
+	has_line(t, "auditpeak_queued_record_size_bytes_sum 34560");
+	has_line(t, "auditpeak_queued_record_size_bytes_count 15");
 	has_line(t, "auditpeak_kernel_hz 250");
 	lacks(t, "# EOF");
 	lacks(t, "# UNIT");
