@@ -306,7 +306,6 @@ static __always_inline __u64 learn_queue(const void *buffer)
 	return queue_addr;
 }
 
-/* Learns audit_cache; userspace detaches it once it has. */
 /*
  * The slab tracepoints are attached as plain raw tracepoints, arguments as
  * u64 scalars: tp_btf checks each argument's BTF type, and Linux 6.12
@@ -315,6 +314,7 @@ static __always_inline __u64 learn_queue(const void *buffer)
  * kmem_cache_free's object is; 6.18 accepts it.  The object is only
  * read through bpf_rdonly_cast() or BPF_CORE_READ() anyway.
  */
+/* Learns audit_cache; userspace detaches it once it has. */
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(on_ab_alloc, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s)
@@ -342,8 +342,13 @@ int BPF_PROG(on_ab_free, unsigned long call_site, const void *ptr,
 	}
 	if (!addr || fexit_samples)
 		return 0;
-	/* 6.17+ keeps the last queued skb in ab->skb; before, it is NULL. */
-	sample_enqueue(addr, (__u64)BPF_CORE_READ((const struct audit_buffer *)ptr, skb));
+	/*
+	 * 6.17+ keeps the last queued skb in ab->skb; before, it is NULL.
+	 * A typed read, like is_spent_audit_buffer()'s: no helper call on
+	 * the per-record path.
+	 */
+	sample_enqueue(addr, (__u64)((const struct audit_buffer *)bpf_rdonly_cast(
+		ptr, bpf_core_type_id_kernel(struct audit_buffer)))->skb);
 	return 0;
 }
 

@@ -82,18 +82,22 @@ void advise_print_text(FILE *out, const struct advise_evidence *e)
 	fprintf(out, "\nheadroom: %.2fx the max window peak, rounded up to a multiple of %d, at least %d\n",
 		in->headroom_percent / 100.0, AP_ADVICE_ROUND,
 		AP_ADVICE_MIN_LIMIT);
-	if (a->have_recommendation && e->record_bytes_given)
-		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; bytes per record as given)\n",
+	if (a->have_recommendation) {
+		char why[96];
+
+		if (e->record_bytes_given)
+			snprintf(why, sizeof(why), "bytes per record as given");
+		else if (e->records_sized)
+			snprintf(why, sizeof(why),
+				 "the mean skb truesize of the %" PRIu64 " records seen",
+				 e->records_sized);
+		else
+			snprintf(why, sizeof(why),
+				 "an estimate per record: skb truesize of a record up to 1 KiB");
+		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; %s)\n",
 			a->memory_bytes / 1048576.0, a->recommended,
-			in->bytes_per_record);
-	else if (a->have_recommendation && e->records_sized)
-		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; the mean skb truesize of the %" PRIu64 " records seen)\n",
-			a->memory_bytes / 1048576.0, a->recommended,
-			in->bytes_per_record, e->records_sized);
-	else if (a->have_recommendation)
-		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; an estimate per record: skb truesize of a record up to 1 KiB)\n",
-			a->memory_bytes / 1048576.0, a->recommended,
-			in->bytes_per_record);
+			in->bytes_per_record, why);
+	}
 	for (int i = 0; i < nw; i++)
 		fprintf(out, "warning: %s\n", w[i]);
 }

@@ -63,7 +63,8 @@ static void usage(FILE *out)
 		"                     audit record per window; without it the kernel field is only read\n"
 		"  --lock FILE        owner lock (default %s)\n"
 		"  --headroom PCT     recommend PCT %% of the max window peak (default %d)\n"
-		"  --record-bytes N   kernel memory per queued record (default %d, an estimate)\n"
+		"  --record-bytes N   kernel memory per queued record (default: measured by the\n"
+		"                     bpf probe where it sees the records, else %d, an estimate)\n"
 		"  --json             print JSON\n"
 		"See auditpeak(8).\n",
 		known, AP_SERVE_DEFAULT_LOCK, AP_SERVE_DEFAULT_LOCK,

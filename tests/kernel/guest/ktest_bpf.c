@@ -204,19 +204,23 @@ static void side_by_side(bool tracepoint_only)
 	ap_peak_close(&p);
 }
 
+struct deepest_poll {
+	unsigned int polls, backlog;
+};
+
 static void deepest(const struct ap_status *st, void *arg)
 {
-	unsigned int *polled = arg; /* [0] polls, [1] deepest backlog */
+	struct deepest_poll *d = arg;
 
-	polled[0]++;
-	if (BACKLOG(*st) > polled[1])
-		polled[1] = BACKLOG(*st);
+	d->polls++;
+	if (BACKLOG(*st) > d->backlog)
+		d->backlog = BACKLOG(*st);
 }
 
 /* kauditd draining: neither mark may be below a backlog a poller saw. */
 static void live(void)
 {
-	unsigned int polled[2] = { 0, 0 };
+	struct deepest_poll polled = { 0, 0 };
 	unsigned int polls, polled_max;
 	struct ap_peak p;
 	struct ap_status st;
@@ -227,9 +231,9 @@ static void live(void)
 		return;
 	reset_max();
 	probe_clear(&p);
-	failed = polled_bursts(3, 3000, deepest, polled);
-	polls = polled[0];
-	polled_max = polled[1];
+	failed = polled_bursts(3, 3000, deepest, &polled);
+	polls = polled.polls;
+	polled_max = polled.backlog;
 	wait_drained(20000);
 	st = get();
 	probe = probe_read(&p, &st);
