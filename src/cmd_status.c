@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auditpeak/peak.h"
 #include "auditpeak/control.h"
 #include "cli.h"
 #include "status_peak.h"
@@ -92,6 +93,9 @@ static void usage(FILE *out)
 		"                     (e.g. 5s): bpf and sample only see what happens while\n"
 		"                     they run, so there is no since-boot value\n"
 		"  --sample-interval D  the sample backend's AUDIT_GET period (default 1ms)\n");
+	if (ap_peak_bpf_absent())
+		fprintf(out, "Not in this build: the bpf source (%s).\n",
+			ap_peak_bpf_absent());
 }
 
 int cmd_status(int argc, char **argv)

@@ -163,7 +163,7 @@ static bool open_probe(struct ap_peak *p, bool tracepoint_only,
 
 	ap_peak_config_defaults(&cfg);
 	cfg.timeout_ms = 5000;
-	cfg.bpf_tracepoint_only = tracepoint_only;
+	cfg.bpf_path = tracepoint_only ? AP_BPF_PATH_TRACEPOINT : AP_BPF_PATH_AUTO;
 	rc = ap_peak_open(p, AP_PEAK_BPF, &cfg, &err);
 	if (rc == 0 && ap_peak_start(p, &err) < 0) {
 		ap_peak_close(p);
