@@ -56,8 +56,6 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 site_start[AP_PROBE_MAX_SITES];
 const volatile __u64 site_end[AP_PROBE_MAX_SITES];
 const volatile __s32 kauditd_pid;
-/* The kernel has BPF atomics (xchg): the time-weighted mean is kept. */
-const volatile bool have_atomics;
 
 #define LINE __attribute__((aligned(64)))
 
@@ -129,12 +127,16 @@ struct {
 	__type(value, __u64);
 } last_integrated SEC(".maps");
 
-static __always_inline void integrate(__u32 depth, bool always)
+/*
+ * @mean is a constant in every program: the programs for kernels without
+ * BPF atomics (Linux 5.10, whose verifier refuses an xchg anywhere in a
+ * program, reachable or not) are the same code without this step.
+ */
+static __always_inline void integrate(__u32 depth, bool always, bool mean)
 {
 	__u64 ns, now, prev;
 
-	/* A constant at load time: without atomics this is dead code. */
-	if (!have_atomics)
+	if (!mean)
 		return;
 	ns = bpf_ktime_get_ns();
 	if (!always) {
@@ -195,7 +197,8 @@ static __always_inline void count_enqueue(__u32 depth)
 }
 
 /* A record was just queued on audit_queue: sample, count and size it. */
-static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb)
+static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb,
+					   bool mean)
 {
 	__u32 depth;
 
@@ -203,7 +206,7 @@ static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb
 		return;
 	raise_max(depth);
 	count_enqueue(depth);
-	integrate(depth, depth == 0);
+	integrate(depth, depth == 0, mean);
 	if (!skb && depth) {
 		const struct sk_buff_head *q = (const void *)addr;
 
@@ -216,7 +219,7 @@ static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb
 }
 
 /* kauditd sent (part of) the queue: a sample that is not an enqueue. */
-static __always_inline void sample_drain(void)
+static __always_inline void sample_drain(bool mean)
 {
 	__u64 addr = queue_addr;
 	__u32 depth;
@@ -224,59 +227,65 @@ static __always_inline void sample_drain(void)
 	if (!addr || read_qlen(addr, &depth))
 		return;
 	raise_max(depth);
-	integrate(depth, true);
+	integrate(depth, true, mean);
 }
 
 /*
  * audit_log_end(NULL) is common (audit_log() passes on whatever
  * audit_log_start() returned) and queues nothing.  When the rate limit
  * drops the record, the sample is still a real read, only the enqueue
- * count gains one.
+ * count gains one.  The return probe cannot see the argument: there NULL
+ * calls are sampled too.
  */
+static __always_inline int log_end(bool queued, bool mean)
+{
+	__u64 addr = queue_addr;
+
+	if (queued && addr)
+		sample_enqueue(addr, NULL, mean);
+	return 0;
+}
+
+/* Each program twice: with the time-weighted mean, and "_nomean" for
+ * kernels without BPF atomics (the loader loads one of the two). */
 SEC("fexit/audit_log_end")
-int BPF_PROG(on_log_end, void *ab)
-{
-	__u64 addr = queue_addr;
+int BPF_PROG(on_log_end, void *ab) { return log_end(ab != NULL, true); }
+SEC("fexit/audit_log_end")
+int BPF_PROG(on_log_end_nomean, void *ab) { return log_end(ab != NULL, false); }
 
-	if (ab && addr)
-		sample_enqueue(addr, NULL);
-	return 0;
-}
-
-/* The return probe cannot see the argument: NULL calls are sampled too. */
 SEC("kretprobe/audit_log_end")
-int on_log_end_kret(void *ctx)
-{
-	__u64 addr = queue_addr;
-
-	if (addr)
-		sample_enqueue(addr, NULL);
-	return 0;
-}
+int on_log_end_kret(void *ctx) { return log_end(true, true); }
+SEC("kretprobe/audit_log_end")
+int on_log_end_kret_nomean(void *ctx) { return log_end(true, false); }
 
 SEC("fexit/kauditd_send_queue")
-int BPF_PROG(on_send_queue)
-{
-	sample_drain();
-	return 0;
-}
+int BPF_PROG(on_send_queue) { sample_drain(true); return 0; }
+SEC("fexit/kauditd_send_queue")
+int BPF_PROG(on_send_queue_nomean) { sample_drain(false); return 0; }
 
 SEC("kretprobe/kauditd_send_queue")
-int on_send_queue_kret(void *ctx)
+int on_send_queue_kret(void *ctx) { sample_drain(true); return 0; }
+SEC("kretprobe/kauditd_send_queue")
+int on_send_queue_kret_nomean(void *ctx) { sample_drain(false); return 0; }
+
+/* The fallback drain sample: kauditd sleeps once it has emptied the queue. */
+static __always_inline int kauditd_switch(const struct task_struct *prev,
+					  bool mean)
 {
-	sample_drain();
+	if (prev->pid == kauditd_pid)
+		sample_drain(mean);
 	return 0;
 }
 
-/* The fallback drain sample: kauditd sleeps once it has emptied the queue. */
 SEC("tp_btf/sched_switch")
-int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev)
 {
-	if (prev->pid != kauditd_pid)
-		return 0;
-	sample_drain();
-	return 0;
+	return kauditd_switch(prev, true);
+}
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch_nomean, bool preempt, struct task_struct *prev)
+{
+	return kauditd_switch(prev, false);
 }
 
 /* ---- the tracepoint path (Linux 6.17+ only, see the top of the file) */
@@ -369,8 +378,9 @@ int BPF_PROG(on_ab_free, unsigned long call_site, const void *ptr, void *s)
 		__sync_fetch_and_add(&records_seen, 1);
 		addr = learn_queue(skb);
 	}
+	/* Linux 6.17+ only, which has BPF atomics: the mean is kept. */
 	if (addr)
-		sample_enqueue(addr, skb);
+		sample_enqueue(addr, skb, true);
 	return 0;
 }
 

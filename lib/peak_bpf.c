@@ -88,48 +88,47 @@ struct bpf_state {
  */
 static __thread char libbpf_first[160];
 static __thread char libbpf_verifier[200];
-static __thread bool libbpf_in_log;
 
 static int capture_libbpf(enum libbpf_print_level level, const char *fmt,
 			  va_list args)
 {
-	char line[512];
+	char *msg, *log_end, *last;
 
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG || vasprintf(&msg, fmt, args) < 0)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, args);
-	line[strcspn(line, "\n")] = '\0';
-	if (strstr(line, "-- BEGIN PROG LOAD LOG --")) {
-		libbpf_in_log = true;
-		return 0;
-	}
-	if (strstr(line, "-- END PROG LOAD LOG --")) {
-		libbpf_in_log = false;
-		return 0;
-	}
-	/* The verifier log comes as one message of many lines: keep its last. */
-	if (libbpf_in_log || strchr(fmt, '\n') != strrchr(fmt, '\n')) {
-		char all[4096], *last, *end;
-
-		vsnprintf(all, sizeof(all), fmt, args);
-		end = all + strlen(all);
-		while (end > all && (end[-1] == '\n' || end[-1] == ' '))
-			*--end = '\0';
-		last = strrchr(all, '\n');
-		snprintf(libbpf_verifier, sizeof(libbpf_verifier), "%s",
-			 last ? last + 1 : all);
-		return 0;
-	}
-	if (!libbpf_first[0])
+	log_end = strstr(msg, "-- END PROG LOAD LOG --");
+	if (log_end && strstr(msg, "-- BEGIN PROG LOAD LOG --")) {
+		/*
+		 * The verifier's log, in one message: its last line says why,
+		 * before the statistics ("processed N insns ...", "stack
+		 * depth", "verification time") that follow it.
+		 */
+		*log_end = '\0';
+		for (;;) {
+			while (log_end > msg && (log_end[-1] == '\n' || log_end[-1] == ' '))
+				*--log_end = '\0';
+			last = strrchr(msg, '\n');
+			last = last ? last + 1 : msg;
+			if (last == msg || (strncmp(last, "processed ", 10) != 0 &&
+					    strncmp(last, "stack depth", 11) != 0 &&
+					    strncmp(last, "verification time", 17) != 0))
+				break;
+			log_end = last;
+			*log_end = '\0';
+		}
+		snprintf(libbpf_verifier, sizeof(libbpf_verifier), "%.199s", last);
+	} else if (!libbpf_first[0]) {
+		msg[strcspn(msg, "\n")] = '\0';
 		snprintf(libbpf_first, sizeof(libbpf_first), "%.159s",
-			 strncmp(line, "libbpf: ", 8) == 0 ? line + 8 : line);
+			 strncmp(msg, "libbpf: ", 8) == 0 ? msg + 8 : msg);
+	}
+	free(msg);
 	return 0;
 }
 
 static void libbpf_said_reset(void)
 {
 	libbpf_first[0] = libbpf_verifier[0] = '\0';
-	libbpf_in_log = false;
 }
 
 /* "first complaint (verifier: last line)", or strerror if libbpf was silent. */
@@ -344,26 +343,65 @@ static int load_error(int e, const char *what, struct ap_error *err)
 		       "bpf: the kernel cannot %s: %s", what, said);
 }
 
-/* The programs each path loads (the drain fallback always comes along). */
-static void choose_programs(struct audit_queue_bpf *skel, enum ap_bpf_path path,
-			    const struct kernel_facts *k, int kauditd)
+/* The programs one attach path runs; NULL: none. */
+struct path_programs {
+	struct bpf_program *enqueue;  /* samples each queued record */
+	struct bpf_program *learner;  /* tracepoint path: learns the cache */
+	struct bpf_program *drain;    /* kauditd's send loop, where it attaches */
+	struct bpf_program *sleep;    /* the drain fallback: kauditd sleeping */
+};
+
+/*
+ * Each program comes twice in the object, with and without the
+ * time-weighted mean (which needs BPF atomics); @mean picks.
+ */
+static struct path_programs path_programs(struct audit_queue_bpf *skel,
+					  enum ap_bpf_path path,
+					  const struct kernel_facts *k, int kauditd)
 {
 	__typeof__(skel->progs) *p = &skel->progs;
+	bool mean = k->has_atomics;
+	struct path_programs pp = {
+		.sleep = !kauditd ? NULL : mean ? p->on_sched_switch :
+						  p->on_sched_switch_nomean,
+	};
 
-	bpf_program__set_autoload(p->on_log_end, path == AP_BPF_PATH_FEXIT);
-	bpf_program__set_autoload(p->on_send_queue,
-				  path == AP_BPF_PATH_FEXIT && k->send_queue_in_btf);
-	bpf_program__set_autoload(p->on_log_end_kret, path == AP_BPF_PATH_KPROBE);
-	bpf_program__set_autoload(p->on_send_queue_kret,
-				  path == AP_BPF_PATH_KPROBE);
-	bpf_program__set_autoload(p->on_ab_alloc, path == AP_BPF_PATH_TRACEPOINT);
-	bpf_program__set_autoload(p->on_ab_free, path == AP_BPF_PATH_TRACEPOINT);
-	bpf_program__set_autoload(p->on_sched_switch, kauditd != 0);
+	switch (path) {
+	case AP_BPF_PATH_FEXIT:
+		pp.enqueue = mean ? p->on_log_end : p->on_log_end_nomean;
+		if (k->send_queue_in_btf)
+			pp.drain = mean ? p->on_send_queue : p->on_send_queue_nomean;
+		break;
+	case AP_BPF_PATH_KPROBE:
+		pp.enqueue = mean ? p->on_log_end_kret : p->on_log_end_kret_nomean;
+		pp.drain = mean ? p->on_send_queue_kret :
+				  p->on_send_queue_kret_nomean;
+		break;
+	default:
+		/* Linux 6.17+ only (path_absent()), which has atomics. */
+		pp.enqueue = p->on_ab_free;
+		pp.learner = p->on_ab_alloc;
+		break;
+	}
+	return pp;
+}
+
+/* Load only @pp's programs (and the queue check, run by userspace). */
+static void choose_programs(struct audit_queue_bpf *skel,
+			    const struct path_programs *pp)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.read_queue ||
+					  prog == pp->enqueue || prog == pp->learner ||
+					  prog == pp->drain || prog == pp->sleep);
 }
 
 static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		      const struct kernel_facts *k, int kauditd,
-		      enum ap_bpf_path path, struct ap_error *err)
+		      enum ap_bpf_path path, struct path_programs *pp,
+		      struct ap_error *err)
 {
 	int rc;
 
@@ -376,8 +414,8 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		s->skel->rodata->site_end[i] = q->ranges[i].end;
 	}
 	s->skel->rodata->kauditd_pid = kauditd;
-	s->skel->rodata->have_atomics = k->has_atomics;
-	choose_programs(s->skel, path, k, kauditd);
+	*pp = path_programs(s->skel, path, k, kauditd);
+	choose_programs(s->skel, pp);
 	rc = bpf_map__set_max_entries(s->skel->maps.cpu_max, s->n_cpus);
 	if (!rc)
 		rc = audit_queue_bpf__load(s->skel);
@@ -732,40 +770,25 @@ static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 		    const struct ap_ksym_lookup *q, const struct kernel_facts *k,
 		    int kauditd, const char **drain, struct ap_error *err)
 {
-	__typeof__(s->skel->progs) *p;
+	struct path_programs pp = { 0 };
 
-	if (load_probe(s, q, k, kauditd, path, err) < 0)
+	if (load_probe(s, q, k, kauditd, path, &pp, err) < 0)
 		return -1;
-	p = &s->skel->progs;
-	switch (path) {
-	case AP_BPF_PATH_FEXIT:
-		if (attach(s, p->on_log_end, err) < 0)
-			goto fail;
-		break;
-	case AP_BPF_PATH_KPROBE:
-		if (attach(s, p->on_log_end_kret, err) < 0)
-			goto fail;
-		break;
-	default:
-		if (attach(s, p->on_ab_free, err) < 0)
-			goto fail;
+	if (attach(s, pp.enqueue, err) < 0)
+		goto fail;
+	if (pp.learner) {
 		libbpf_said_reset();
-		s->cache_learner = bpf_program__attach(p->on_ab_alloc);
+		s->cache_learner = bpf_program__attach(pp.learner);
 		if (!s->cache_learner) {
 			load_error(errno, "attach the probe", err);
 			goto fail;
 		}
-		break;
 	}
 	*drain = "none (kauditd not found)";
-	if (path == AP_BPF_PATH_FEXIT && k->send_queue_in_btf &&
-	    attach(s, p->on_send_queue, err) == 0) {
-		*drain = "fexit/kauditd_send_queue";
-	} else if (path == AP_BPF_PATH_KPROBE &&
-		   attach(s, p->on_send_queue_kret, err) == 0) {
-		*drain = "kretprobe/kauditd_send_queue";
-	} else if (kauditd) {
-		if (attach(s, p->on_sched_switch, err) < 0)
+	if (pp.drain && attach(s, pp.drain, err) == 0) {
+		*drain = bpf_program__section_name(pp.drain);
+	} else if (pp.sleep) {
+		if (attach(s, pp.sleep, err) < 0)
 			goto fail;
 		*drain = "kauditd's sched_switch";
 	}
