@@ -886,9 +886,21 @@ int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 	if (attach_probe(s, &q, &k, kauditd, cfg->bpf_path, p, err) < 0)
 		goto fail;
 	s->opened_ns = monotonic_ns();
-	if (s->from_kallsyms)
+	if (s->from_kallsyms) {
+		int rc;
+
 		__atomic_store_n(&s->skel->bss->queue_addr, q.object_addr,
 				 __ATOMIC_SEQ_CST);
+		/*
+		 * Validate now, while the caller still has its privileges:
+		 * before Linux 5.11 running the check needs CAP_SYS_ADMIN,
+		 * which a daemon drops after opening.
+		 */
+		rc = validate(s, err);
+		if (rc < 0)
+			goto fail;
+		s->validated = rc == 1;
+	}
 	seed_first_sample(s, st.value[AP_FIELD_BACKLOG]);
 	/*
 	 * Loading parsed the kernel's BTF (megabytes) and freed it: give the
