@@ -18,11 +18,24 @@ fi
 out=$("$AUDITPEAK" status)
 expect_eq "plain status: source" "$(awk '$1 == "backlog_max_depth_source" { print $2 }' <<<"$out")" none
 
-# Records keep coming while the probe observes.
-( sleep 0.5; "$AUDIT_CTL" user-msg 500 ) &
-out=$("$AUDITPEAK" status --backend bpf --duration 2s)
+# Records keep coming, in batches of 100, for as long as the probe observes:
+# however long loading takes on a busy machine, the probe sees batches
+# (no guess of when it is attached).  status_with_records OUT ARGS...
+status_with_records() {
+	local file=$1 pid
+	shift
+	"$AUDITPEAK" status "$@" > "$file" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		"$AUDIT_CTL" user-msg 100 >/dev/null
+		sleep 0.1
+	done
+	wait "$pid"
+}
+tmp=$(mktemp)
+status_with_records "$tmp" --backend bpf --duration 2s
 rc=$?
-wait
+out=$(cat "$tmp")
 echo "$out"
 expect_eq "status --backend bpf exit code" "$rc" 0
 expect_match "backlog_max_depth is measured" "$(grep '^backlog_max_depth ' <<<"$out")" '^backlog_max_depth [1-9][0-9]*$'
@@ -32,9 +45,8 @@ expect_match "the probe counted the 500 records" "$(awk '$1 == "backlog_depth_en
 expect_eq "auditctl lines come first, unchanged" "$(awk '{ print $1 }' <<<"$out" | head -9 | tr '\n' ' ')" \
 	"enabled failure pid rate_limit backlog_limit lost backlog backlog_wait_time backlog_wait_time_actual "
 
-( sleep 0.3; "$AUDIT_CTL" user-msg 100 ) &
-json=$("$AUDITPEAK" status --duration 1s --json)
-wait
+status_with_records "$tmp" --duration 1s --json
+json=$(cat "$tmp")
 expect_eq "auto picks bpf here, and says why not kernel" \
 	"$(python3 -c 'import json,sys; p=json.load(sys.stdin)["peak"]; print(p["source"], p["exact"], p["backlog_max_depth"] > 0, p["fallback_reason"].startswith("kernel: "))' <<<"$json")" \
 	"bpf True True True"
@@ -55,3 +67,4 @@ out=$(setpriv --bounding-set=-sys_admin,-bpf,-perfmon --inh-caps=-sys_admin,-bpf
 	"$AUDITPEAK" status --backend bpf --duration 300ms 2>&1)
 expect_eq "explicit --backend bpf without privileges: exit code (permission)" "$?" 3
 expect_match "with the reason" "$out" 'no BPF privileges'
+rm -f "$tmp"
