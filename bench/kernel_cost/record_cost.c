@@ -28,6 +28,7 @@
  * afterwards: audit settings are not restored.
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -140,7 +141,12 @@ static int crew_start(struct ap_nl *nl, struct crew *c, enum ap_burst_mode mode,
 	return -1;
 }
 
-/* Until the kernel's queue is empty: kauditd has handed everything over. */
+/*
+ * Until the kernel's queue is empty: kauditd has handed everything over.
+ * Yielding, not sleeping: a sleep would idle the guest until its next
+ * timer tick, and under -icount sleep=off the clock jumps to that tick,
+ * which would put up to a tick of noise into every run's end.
+ */
 static int wait_drained(struct ap_nl *nl, struct ap_error *err)
 {
 	struct ap_status st;
@@ -150,7 +156,7 @@ static int wait_drained(struct ap_nl *nl, struct ap_error *err)
 			return -1;
 		if (st.value[AP_FIELD_BACKLOG] == 0)
 			return 0;
-		usleep(1000);
+		sched_yield();
 	}
 }
 

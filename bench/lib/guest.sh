@@ -1,6 +1,8 @@
 # Sourced by the guest benchmarks: builds the bench programs for the QEMU
 # guests (against the same libauditpeak build as tests/kernel/run) and boots
 # one of them under a cached kernel through kernel/rig/rig.
+#   guest_kernels FLAVOR...   builds (or finds cached) the rig's kernels, one
+#                             build at a time machine-wide (the kbuild lock)
 #   guest_build               -> $guest_initrd (bench programs + auditpeak)
 #   guest_boot FLAVOR OUT PROG ARG...  -> $OUT/results.log; rig's exit code
 # Environment for guest_boot: AUDITPEAK_SMP (the rig's vCPU count) and
@@ -11,12 +13,18 @@ cache=${AUDITPEAK_KERNEL_CACHE:-/var/cache/auditpeak/kernel}
 guest_dir=$cache/bench-guest
 guest_initrd=$guest_dir/initramfs.cpio
 
+guest_kernels() {
+	local f
+	for f in "$@"; do
+		flock /tmp/auditpeak-kbuild.lock "$rig" build "$f" >/dev/null || return 1
+	done
+}
+
 guest_build() {
 	# The project's own build (./build unless AUDITPEAK_BUILD says), so the
 	# guests run exactly this checkout's library and CLI; meson builds the
 	# bench and guest programs with the rest.
 	local ub=${AUDITPEAK_BUILD:-$top/build}
-	"$rig" build all >/dev/null || return 1
 	mkdir -p "$guest_dir"
 	if [ ! -f "$ub/build.ninja" ]; then
 		meson setup "$ub" "$top" >/dev/null || return 1
