@@ -43,10 +43,10 @@ def load(path):
                 continue
             if p[0] == "#" and len(p) > 1 and "=" in p[1]:
                 meta = dict(x.split("=", 1) for x in p[1:] if "=" in x)
-            elif p[0] == "W" and len(p) == 10:
+            elif p[0] == "W" and len(p) == 9:
                 wins.append(dict(k=int(p[1]), resets=int(p[2]), serve_end=int(p[3]),
                                  serve=int(p[4]), exact=int(p[5]), truth=int(p[6]),
-                                 before=int(p[7]), after=int(p[8]), events=int(p[9])))
+                                 before=int(p[7]), after=int(p[8])))
             elif p[0] == "P" and len(p) == 3:
                 polls.append((int(p[1]), int(p[2])))
             elif p[0] == "B" and len(p) == 5:
@@ -82,14 +82,15 @@ def simulated(polls, ptimes, lo, hi, period, rng):
 def analyze(path, rng):
     meta, wins, polls, bursts = load(path)
     ptimes = [t for t, _ in polls]
-    res = dict(meta=meta, windows=0, equal=0, diffs=[], exact=0, truth=[], gaps=[],
+    burst_end = {b["k"]: b["end"] for b in bursts}
+    res = dict(meta=meta, windows=0, equal=0, diffs=[], exact=0, truth=[], gaps=[], margins=[],
                skipped=0, boundary=0, frac={p: [] for p in POLLERS},
                lengths=[(b["end"] - b["start"]) / 1e6 for b in bursts],
                sent=[b["sent"] for b in bursts])
     for prev, w in zip(wins, wins[1:]):
         # A window serve closed without our clear right after it (a missed
         # rename) has no truth of its own: left out, and counted.
-        if w["resets"] != prev["resets"] + 1 or w["events"] != 1:
+        if w["resets"] != prev["resets"] + 1:
             res["skipped"] += 1
             continue
         lo, hi, truth = prev["after"], w["before"], w["truth"]
@@ -100,6 +101,8 @@ def analyze(path, rng):
             res["diffs"].append(w["serve"] - truth)
         res["exact"] += w["exact"] == 1
         res["gaps"].append((w["after"] - w["serve_end"]) / 1e6)
+        if w["k"] in burst_end:
+            res["margins"].append((w["serve_end"] - burst_end[w["k"]]) / 1e6)
         res["boundary"] = max(res["boundary"], max_in(polls, ptimes, hi - BOUNDARY_NS, hi))
         if truth == 0:
             continue
@@ -136,7 +139,7 @@ def plot_data(path, outdir, plotdir, rng):
     with open(gp, "w") as f:
         f.write(f"""set terminal pngcairo size 1000,450 noenhanced
 set output '{png}'
-set title 'Patched 6.12 guest: {meta.get("burst_ms")} ms bursts at {meta.get("rate")} records/s, one per 2 s window'
+set title 'Patched 6.12 guest: {meta.get("burst_ms")} ms bursts at {meta.get("rate")} records/s, one per {int(meta.get("window_ms")) / 1000:g} s window'
 set xlabel 'time (s)'
 set ylabel 'records in the audit queue'
 set key below horizontal
@@ -159,20 +162,22 @@ def main():
     rows.sort(key=lambda r: (int(r["meta"]["burst_ms"]), int(r["meta"]["rate"])))
     med = statistics.median
     with open(os.path.join(resdir, "peak_capture.csv"), "w") as f:
-        f.write("burst_ms,rate,windows,median_true_peak,serve_equals_truth_pct,"
+        f.write("burst_ms,rate,window_ms,windows,median_true_peak,serve_equals_truth_pct,"
                 "serve_minus_truth_when_not_equal,"
                 + ",".join(p.replace(" ", "_") + "_median_pct" for p in POLLERS)
-                + ",gap_median_ms,gap_max_ms,boundary_backlog_max\n")
+                + ",gap_median_ms,gap_max_ms,boundary_backlog_max,burst_end_to_window_end_min_ms\n")
         for r in rows:
             n = r["windows"]
-            f.write(f"{r['meta']['burst_ms']},{r['meta']['rate']},{n},{med(r['truth'])},"
+            f.write(f"{r['meta']['burst_ms']},{r['meta']['rate']},{r['meta']['window_ms']},{n},"
+                    f"{med(r['truth'])},"
                     f"{100.0 * r['equal'] / n:.1f},{' '.join(map(str, r['diffs']))},"
                     + ",".join(f"{med(r['frac'][p]):.1f}" for p in POLLERS)
-                    + f",{med(r['gaps']):.2f},{max(r['gaps']):.2f},{r['boundary']}\n")
-    print("| burst: asked -> measured length, records | windows | true peak (median) "
+                    + f",{med(r['gaps']):.2f},{max(r['gaps']):.2f},{r['boundary']},"
+                    f"{min(r['margins']):.0f}\n")
+    print("| burst: asked -> measured length (median), records | window | windows | true peak (median) "
           "| auditpeak == truth | " + " | ".join(POLLERS)
-          + " | clears apart: median / max | queue at boundaries (max) |")
-    print("|---" * (6 + len(POLLERS)) + "|")
+          + " | clears apart: median / max | queue at boundaries (max) | burst end to window end (min) |")
+    print("|---" * (8 + len(POLLERS)) + "|")
     for r in rows:
         n, m = r["windows"], r["meta"]
         notes = []
@@ -184,10 +189,11 @@ def main():
             notes.append(f"{r['skipped']} windows left out (missed clear)")
         note = f" ({'; '.join(notes)})" if notes else ""
         print(f"| {m['burst_ms']} ms at {m['rate']}/s -> {med(r['lengths']):.0f} ms, "
-              f"{med(r['sent'])} | {n} | {med(r['truth'])} "
+              f"{int(med(r['sent']))} | {int(m['window_ms']) / 1000:g} s | {n} | {med(r['truth'])} "
               f"| {100.0 * r['equal'] / n:.1f} %{note} | "
               + " | ".join(f"{med(r['frac'][p]):.1f} %" for p in POLLERS)
-              + f" | {med(r['gaps']):.1f} / {max(r['gaps']):.1f} ms | {r['boundary']} |")
+              + f" | {med(r['gaps']):.1f} / {max(r['gaps']):.1f} ms | {r['boundary']} "
+              f"| {min(r['margins']):.0f} ms |")
     chosen = [t for t in traces if os.path.basename(t) == PLOT_TRACE] or traces[:1]
     plot_data(chosen[0], outdir, plotdir, rng)
 

@@ -9,16 +9,17 @@
  * bench/peak_capture/run boots it once per workload; analyze.py makes the
  * table and the plot.
  *
- *   peak-capture BURST_MS RATE WINDOWS [THREADS]
+ *   peak-capture BURST_MS RATE WINDOWS [WINDOW_S]
  *
  * What runs at once:
  *   - a consumer registered as the audit daemon (bench/lib/audit_consumer.c),
  *     so kauditd drains the queue as with auditd;
  *   - /bin/auditpeak serve --backend bpf, polling every 1 s and closing a
- *     window every 2 s on its own timer, with a state file;
+ *     window every WINDOW_S seconds (default 2) on its own timer, with a
+ *     state file;
  *   - the truth: serve writes its state file (temporary file, rename) right
- *     after each window's read-and-clear; inotify wakes us on the rename and
- *     we read-and-clear the kernel field at once (AUDIT_SET, mask 0x100).
+ *     after each window's read-and-clear; we see the new file within 1 ms
+ *     and read-and-clear the kernel field at once (AUDIT_SET, mask 0x100).
  *     Serve's clear happens after the end time it publishes and before the
  *     rename, ours inside [truth_before, truth_after], so the two windows'
  *     ends differ by less than truth_after - serve_end (printed per window);
@@ -26,9 +27,10 @@
  *     auditpeak_resets_total moves (auditpeak_last_window_peak, _exact and
  *     _end_timestamp_seconds);
  *   - the workload: one burst per window, RATE records/s for BURST_MS as
- *     AUDIT_USER records from THREADS senders (ap_burst_send, paced in 5 ms
- *     chunks), at a random offset that keeps it GUARD_START after the window's
- *     start and GUARD_END before its end: the queue is back at its baseline
+ *     AUDIT_USER records (one sender: the kernel takes them one at a time
+ *     under its audit command lock anyway), paced in 5 ms chunks, at a
+ *     random offset that keeps it GUARD_START after the window's start and
+ *     GUARD_END before its end: the queue is back at its baseline
  *     (the truth reset's own CONFIG_CHANGE record) around every boundary, so
  *     the few ms between the two clears can only move baseline records from
  *     one window to the other;
@@ -37,7 +39,7 @@
  *
  * Everything is kept in memory and printed at the end, times in ns of
  * CLOCK_REALTIME (serve publishes Unix times) from the program's start:
- *   W k resets serve_end serve_peak exact truth truth_before truth_after events
+ *   W k resets serve_end serve_peak exact truth truth_before truth_after
  *   P t backlog
  *   B window start end sent
  * Window 0 is serve's first, which began before the bursts and the truth's
@@ -48,20 +50,17 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "auditpeak/burst.h"
 #include "auditpeak/control.h"
 
 #include "../lib/audit_consumer.h"
@@ -69,13 +68,13 @@
 #define MS 1000000LL
 #define POLL_NS (10 * MS)        /* the real poller's period */
 #define CHUNK_NS (5 * MS)        /* burst pacing chunk */
-#define WINDOW_NS (2000 * MS)    /* serve --window */
-#define GUARD_START_NS (300 * MS)
-#define GUARD_END_NS (500 * MS)
+#define GUARD_START_NS (500 * MS)
+#define GUARD_END_NS (1000 * MS)
 #define BENCH_BACKLOG_LIMIT 1000000
 #define SERVE_PORT 9814
 #define SERVE_DIR "/tmp/auditpeak"
-#define STATE_NAME "serve.state"
+#define STATE_PATH SERVE_DIR "/serve.state"
+#define STATE_POLL_NS (1 * MS)
 #define FIRST_WINDOW_TIMEOUT_MS 120000 /* serve loads BTF and the probe under TCG */
 
 static volatile sig_atomic_t stop;
@@ -153,7 +152,8 @@ struct burster {
 	bool done;
 	int burst_ms;
 	uint64_t rate;
-	unsigned int threads;
+	int64_t window_ns;
+	struct ap_nl *nl;
 	struct burst_rec *rec;
 	size_t n, cap;
 	struct ap_error err;
@@ -165,35 +165,34 @@ static int send_burst(struct burster *b, int64_t t, struct burst_rec *r)
 	int64_t burst_ns = (int64_t)b->burst_ms * MS;
 	int64_t chunks = burst_ns / CHUNK_NS > 0 ? burst_ns / CHUNK_NS : 1;
 	uint64_t per_chunk = b->rate * (uint64_t)b->burst_ms / 1000 / (uint64_t)chunks;
-	struct ap_burst burst = { .mode = AP_BURST_USER, .threads = b->threads,
-				  .count = per_chunk ? per_chunk : 1,
-				  .stop = &stop };
 
 	sleep_until_ns(t);
 	r->start = now_ns();
 	for (int64_t c = 0; c < chunks && !stop; c++) {
-		uint64_t sent;
-
 		sleep_until_ns(t + c * CHUNK_NS);
-		if (ap_burst_send(&burst, &sent, &b->err) < 0)
-			return -1;
-		r->sent += sent;
+		for (uint64_t i = 0; i < (per_chunk ? per_chunk : 1); i++, r->sent++)
+			if (ap_send_user_message(b->nl, "auditpeak peak-capture",
+						 &b->err) < 0)
+				return -1;
 	}
 	r->end = now_ns();
 	return 0;
 }
 
-/* One burst per window, inside its guards, at a random offset. */
+/*
+ * One burst per window, inside its guards, at a random offset.  Under TCG
+ * on a busy host a burst can take several times BURST_MS: the room for the
+ * offset leaves space for the longer of the two, the last burst's length.
+ */
 static void *burst_thread(void *arg)
 {
 	struct burster *b = arg;
-	int64_t room = WINDOW_NS - GUARD_START_NS - GUARD_END_NS -
-		       (int64_t)b->burst_ms * MS;
+	int64_t length = (int64_t)b->burst_ms * MS;
 	int last = 0;
 
 	for (;;) {
 		struct burst_rec r = { 0 };
-		int64_t start;
+		int64_t start, room = b->window_ns - GUARD_START_NS - GUARD_END_NS - length;
 
 		pthread_mutex_lock(&b->mu);
 		while (b->window == last && !b->done)
@@ -212,6 +211,8 @@ static void *burst_thread(void *arg)
 			stop = 1;
 			break;
 		}
+		if (r.end - r.start > length)
+			length = r.end - r.start;
 		if (b->n < b->cap)
 			b->rec[b->n++] = r;
 	}
@@ -237,16 +238,19 @@ static void burster_finish(struct burster *b)
 
 /* ------------------------------------------------------------ serve */
 
-static pid_t start_serve(void)
+static pid_t start_serve(int64_t window_ns)
 {
-	pid_t pid = fork();
+	char window[32];
+	pid_t pid;
 
+	snprintf(window, sizeof(window), "%llds", (long long)(window_ns / 1000000000LL));
+	pid = fork();
 	if (pid == 0) {
 		execl("/bin/auditpeak", "auditpeak", "serve", "--backend", "bpf",
-		      "--interval", "1s", "--window", "2s",
+		      "--interval", "1s", "--window", window,
 		      "--listen", "127.0.0.1:9814",
 		      "--lock", SERVE_DIR "/owner.lock",
-		      "--state", SERVE_DIR "/" STATE_NAME,
+		      "--state", STATE_PATH,
 		      "--log", SERVE_DIR "/serve.log", (char *)NULL);
 		_exit(127);
 	}
@@ -317,8 +321,10 @@ static int read_published(double after, struct published *pub, int tries)
 
 	for (int i = 0; i < tries && !stop; i++) {
 		if (scrape(page, sizeof(page)) == 0) {
-			pub->resets = sample_value(page, "auditpeak_resets_total");
-			if (pub->resets > after) {
+			double resets = sample_value(page, "auditpeak_resets_total");
+
+			if (resets > after) { /* false for NAN: not published yet */
+				pub->resets = resets;
 				pub->peak = sample_value(page, "auditpeak_last_window_peak");
 				pub->exact = sample_value(page, "auditpeak_last_window_peak_exact");
 				pub->end = sample_value(page, "auditpeak_last_window_end_timestamp_seconds");
@@ -330,35 +336,29 @@ static int read_published(double after, struct published *pub, int tries)
 	return -1;
 }
 
-/* Block until serve has renamed its state file into place (a window
- * closed); returns how many such renames one read showed (2+ = missed). */
-static int wait_window_close(int ino, pid_t serve, int timeout_ms)
+/*
+ * Block until serve has renamed a new state file into place (a window
+ * closed): the file's inode changes.  Polled every STATE_POLL_NS with
+ * stat(), because the guest kernels have no inotify; that adds at most
+ * STATE_POLL_NS to the distance between serve's clear and ours.
+ */
+static int wait_window_close(pid_t serve, ino_t *last, int timeout_ms)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	struct pollfd pfd = { .fd = ino, .events = POLLIN };
-	int64_t end = now_ns() + (int64_t)timeout_ms * MS;
+	int64_t end = now_ns() + (int64_t)timeout_ms * MS, t = now_ns();
 
 	while (!stop && now_ns() < end) {
-		ssize_t n;
-		int closes = 0;
+		struct stat st;
 
+		if (stat(STATE_PATH, &st) == 0 && st.st_ino != *last) {
+			*last = st.st_ino;
+			return 0;
+		}
 		if (waitpid(serve, NULL, WNOHANG) == serve) {
 			fprintf(stderr, "peak-capture: serve exited\n");
 			return -1;
 		}
-		if (poll(&pfd, 1, 1000) <= 0)
-			continue;
-		n = read(ino, buf, sizeof(buf));
-		for (char *p = buf; n > 0 && p < buf + n;) {
-			struct inotify_event *ev = (struct inotify_event *)p;
-
-			if ((ev->mask & IN_MOVED_TO) && ev->len &&
-			    strcmp(ev->name, STATE_NAME) == 0)
-				closes++;
-			p += sizeof(*ev) + ev->len;
-		}
-		if (closes)
-			return closes;
+		t += STATE_POLL_NS;
+		sleep_until_ns(t);
 	}
 	return -1;
 }
@@ -369,17 +369,16 @@ struct window_rec {
 	int64_t serve_end, truth_before, truth_after;
 	double resets, peak, exact;
 	uint32_t truth;
-	int events;
 };
 
 static int run(struct ap_nl *nl, int burst_ms, uint64_t rate, int windows,
-	       unsigned int threads, int64_t t0, struct ap_error *err)
+	       int64_t window_ns, int64_t t0, struct ap_error *err)
 {
-	size_t polls = (size_t)(windows + 30) * (size_t)(WINDOW_NS / POLL_NS) + 1000;
+	size_t polls = (size_t)(windows + 30) * (size_t)(window_ns / POLL_NS) + 1000;
 	struct poller p = { .cap = polls, .s = calloc(polls, sizeof(*p.s)) };
 	struct burster b = { .mu = PTHREAD_MUTEX_INITIALIZER,
 			     .cv = PTHREAD_COND_INITIALIZER, .burst_ms = burst_ms,
-			     .rate = rate, .threads = threads,
+			     .rate = rate, .window_ns = window_ns,
 			     .cap = (size_t)windows + 1,
 			     .rec = calloc((size_t)windows + 1, sizeof(*b.rec)) };
 	struct window_rec *w = calloc((size_t)windows + 1, sizeof(*w));
@@ -387,22 +386,21 @@ static int run(struct ap_nl *nl, int burst_ms, uint64_t rate, int windows,
 	pthread_t pt, bt;
 	int64_t first_deadline;
 	pid_t serve = -1;
-	int ino, rc = -1, k = 0;
+	ino_t state_ino = 0;
+	int rc = -1, k = 0;
 	uint32_t old;
 
 	if (!p.s || !b.rec || !w)
 		return ap_fail(err, AP_ERR_SYSTEM, ENOMEM, "out of memory");
 	mkdir(SERVE_DIR, 0755);
-	ino = inotify_init1(IN_CLOEXEC);
-	if (ino < 0 || inotify_add_watch(ino, SERVE_DIR, IN_MOVED_TO) < 0)
-		return ap_fail(err, AP_ERR_SYSTEM, errno, "inotify on %s", SERVE_DIR);
-	if (ap_nl_open(&p.nl, err) < 0)
+	unlink(STATE_PATH);
+	if (ap_nl_open(&p.nl, err) < 0 || ap_nl_open(&b.nl, err) < 0)
 		return -1;
 	/* The kernel's mark starts this run clean (serve's first window is
 	 * not compared anyway). */
 	if (ap_reset_counter(nl, AP_FIELD_BACKLOG_MAX_DEPTH, &old, err) < 0)
 		return -1;
-	serve = start_serve();
+	serve = start_serve(window_ns);
 	if (serve < 0)
 		return ap_fail(err, AP_ERR_SYSTEM, errno, "fork serve");
 	pthread_create(&pt, NULL, poll_thread, &p);
@@ -415,10 +413,9 @@ static int run(struct ap_nl *nl, int burst_ms, uint64_t rate, int windows,
 	first_deadline = now_ns() + FIRST_WINDOW_TIMEOUT_MS * MS;
 	for (k = 0; k <= windows && !stop;) {
 		struct window_rec *r = &w[k];
-		int timeout = k == 0 ? FIRST_WINDOW_TIMEOUT_MS : (int)(3 * WINDOW_NS / MS);
+		int timeout = k == 0 ? FIRST_WINDOW_TIMEOUT_MS : (int)(3 * window_ns / MS);
 
-		r->events = wait_window_close(ino, serve, timeout);
-		if (r->events < 0) {
+		if (wait_window_close(serve, &state_ino, timeout) < 0) {
 			ap_fail(err, AP_ERR_TIMEOUT, ETIMEDOUT,
 				"serve closed no window %d within %d ms", k, timeout);
 			break;
@@ -457,21 +454,20 @@ static int run(struct ap_nl *nl, int burst_ms, uint64_t rate, int windows,
 		*err = p.err;
 		rc = -1;
 	}
-	printf("# burst_ms=%d rate=%" PRIu64 " windows=%d threads=%u window_ms=%lld guard_start_ms=%lld guard_end_ms=%lld\n",
-	       burst_ms, rate, windows, threads, WINDOW_NS / MS,
+	printf("# burst_ms=%d rate=%" PRIu64 " windows=%d window_ms=%lld guard_start_ms=%lld guard_end_ms=%lld\n",
+	       burst_ms, rate, windows, (long long)(window_ns / MS),
 	       GUARD_START_NS / MS, GUARD_END_NS / MS);
 	for (int i = 0; i < k && i <= windows; i++)
-		printf("W %d %.0f %" PRId64 " %.0f %.0f %" PRIu32 " %" PRId64 " %" PRId64 " %d\n",
+		printf("W %d %.0f %" PRId64 " %.0f %.0f %" PRIu32 " %" PRId64 " %" PRId64 "\n",
 		       i, w[i].resets, w[i].serve_end - t0, w[i].peak, w[i].exact,
-		       w[i].truth, w[i].truth_before - t0, w[i].truth_after - t0,
-		       w[i].events);
+		       w[i].truth, w[i].truth_before - t0, w[i].truth_after - t0);
 	for (size_t i = 0; i < p.n; i++)
 		printf("P %" PRId64 " %" PRIu32 "\n", p.s[i].t - t0, p.s[i].backlog);
 	for (size_t i = 0; i < b.n; i++)
 		printf("B %d %" PRId64 " %" PRId64 " %" PRIu64 "\n", b.rec[i].window,
 		       b.rec[i].start - t0, b.rec[i].end - t0, b.rec[i].sent);
 	ap_nl_close(p.nl);
-	close(ino);
+	ap_nl_close(b.nl);
 	free(p.s);
 	free(b.rec);
 	free(w);
@@ -487,7 +483,7 @@ int main(int argc, char **argv)
 	int rc = -1;
 
 	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: %s BURST_MS RATE WINDOWS [THREADS]\n", argv[0]);
+		fprintf(stderr, "usage: %s BURST_MS RATE WINDOWS [WINDOW_S]\n", argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
@@ -505,7 +501,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = run(nl, atoi(argv[1]), strtoull(argv[2], NULL, 10), atoi(argv[3]),
-		 argc > 4 ? (unsigned int)atoi(argv[4]) : 2, t0, &err);
+		 (argc > 4 ? atoll(argv[4]) : 2) * 1000000000LL, t0, &err);
 out:
 	bench_consumer_stop(consumer);
 	if (rc < 0)
