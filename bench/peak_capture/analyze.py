@@ -147,7 +147,7 @@ set yrange [0:*]
 set offsets 0, 0, graph 0.12, 0
 set grid
 plot '{dat}' index 0 using 1:2 with steps lc rgb '#bbbbbb' title 'backlog, polled every 10 ms', \\
-     '{dat}' index 1 using 1:3:2 with xerrorbars lw 4 pt 0 lc rgb '#2ca02c' title 'truth: kernel backlog_max_depth per window', \\
+     '{dat}' index 1 using 1:3:($2-$1):(0) with vectors nohead lw 4 lc rgb '#2ca02c' title 'truth: kernel backlog_max_depth per window', \\
      '{dat}' index 1 using (($1+$2)/2):4 with points pt 7 ps 1.6 lc rgb '#1f77b4' title 'auditpeak serve: published window peak', \\
      '{dat}' index 1 using (($1+$2)/2):5 with points pt 5 ps 1.2 lc rgb '#d62728' title 'a 1 s backlog poller: max of its polls'
 """)
