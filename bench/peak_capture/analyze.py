@@ -164,18 +164,20 @@ def main():
     with open(os.path.join(resdir, "peak_capture.csv"), "w") as f:
         f.write("burst_ms,rate,window_ms,windows,median_true_peak,serve_equals_truth_pct,"
                 "serve_minus_truth_when_not_equal,"
-                + ",".join(p.replace(" ", "_") + "_median_pct" for p in POLLERS)
+                + ",".join(p.replace(" ", "_") + "_median_pct," + p.replace(" ", "_") + "_mean_pct"
+                           for p in POLLERS)
                 + ",gap_median_ms,gap_max_ms,boundary_backlog_max,burst_end_to_window_end_min_ms\n")
         for r in rows:
             n = r["windows"]
             f.write(f"{r['meta']['burst_ms']},{r['meta']['rate']},{r['meta']['window_ms']},{n},"
                     f"{med(r['truth'])},"
                     f"{100.0 * r['equal'] / n:.1f},{' '.join(map(str, r['diffs']))},"
-                    + ",".join(f"{med(r['frac'][p]):.1f}" for p in POLLERS)
+                    + ",".join(f"{med(r['frac'][p]):.1f},{statistics.fmean(r['frac'][p]):.1f}"
+                               for p in POLLERS)
                     + f",{med(r['gaps']):.2f},{max(r['gaps']):.2f},{r['boundary']},"
                     f"{min(r['margins']):.0f}\n")
     print("| burst: asked -> measured length (median), records | window | windows | true peak (median) "
-          "| auditpeak == truth | " + " | ".join(POLLERS)
+          "| auditpeak == truth | " + " | ".join(p + ": median (mean)" for p in POLLERS)
           + " | clears apart: median / max | queue at boundaries (max) | burst end to window end (min) |")
     print("|---" * (8 + len(POLLERS)) + "|")
     for r in rows:
@@ -191,7 +193,8 @@ def main():
         print(f"| {m['burst_ms']} ms at {m['rate']}/s -> {med(r['lengths']):.0f} ms, "
               f"{int(med(r['sent']))} | {int(m['window_ms']) / 1000:g} s | {n} | {med(r['truth'])} "
               f"| {100.0 * r['equal'] / n:.1f} %{note} | "
-              + " | ".join(f"{med(r['frac'][p]):.1f} %" for p in POLLERS)
+              + " | ".join(f"{med(r['frac'][p]):.1f} % ({statistics.fmean(r['frac'][p]):.1f} %)"
+                           for p in POLLERS)
               + f" | {med(r['gaps']):.1f} / {max(r['gaps']):.1f} ms | {r['boundary']} "
               f"| {min(r['margins']):.0f} ms |")
     chosen = [t for t in traces if os.path.basename(t) == PLOT_TRACE] or traces[:1]
