@@ -35,10 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "auditpeak/burst.h"
+#include "auditpeak/clock.h"
 #include "auditpeak/control.h"
 #include "auditpeak/rule.h"
 
@@ -46,14 +46,6 @@
 
 #define RECORDS_PER_CALL 3 /* SYSCALL, PROCTITLE, EOE */
 #define MAX_PROCS 64
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 struct crew {
 	pid_t pid[MAX_PROCS];
@@ -171,7 +163,7 @@ static int timed_run(struct ap_nl *nl, enum ap_burst_mode mode, uint64_t calls,
 
 	if (crew_start(nl, &c, mode, calls, procs, err) < 0)
 		return -1;
-	t0 = now_ns();
+	t0 = (int64_t)ap_now_mono_ns();
 	close(c.go);
 	c.go = -1;
 	for (int i = 0; i < procs && rc == 0; i++)
@@ -180,7 +172,7 @@ static int timed_run(struct ap_nl *nl, enum ap_burst_mode mode, uint64_t calls,
 				     "a sender died");
 	if (rc == 0)
 		rc = wait_drained(nl, err);
-	*ns = now_ns() - t0;
+	*ns = (int64_t)ap_now_mono_ns() - t0;
 	crew_stop(nl, &c);
 	return rc;
 }

@@ -7,8 +7,10 @@
 #   guest_boot FLAVOR OUT PROG ARG...  -> $OUT/results.log; rig's exit code
 # Environment for guest_boot: AUDITPEAK_SMP (the rig's vCPU count) and
 # BENCH_QEMU_ARGS (extra QEMU options, through bench/lib/qemu-extra).
+# AUDITPEAK_BENCH_RIG: another checkout's kernel/rig/rig (its kernels, e.g.
+# already cached ones, instead of this checkout's).
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-rig=$top/kernel/rig/rig
+rig=${AUDITPEAK_BENCH_RIG:-$top/kernel/rig/rig}
 cache=${AUDITPEAK_KERNEL_CACHE:-/var/cache/auditpeak/kernel}
 guest_dir=$cache/bench-guest
 guest_initrd=$guest_dir/initramfs.cpio

@@ -38,7 +38,8 @@
  *     tools read); analyze.py simulates 1 s and 15 s pollers from it.
  *
  * Everything is kept in memory and printed at the end, times in ns of
- * CLOCK_REALTIME (serve publishes Unix times) from the program's start:
+ * CLOCK_MONOTONIC from the program's start (serve's Unix end times are
+ * converted with the offset between the two clocks taken at the start):
  *   W k resets serve_end serve_peak exact truth truth_before truth_after
  *   P t backlog
  *   B window start end sent
@@ -61,6 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auditpeak/clock.h"
 #include "auditpeak/control.h"
 
 #include "../lib/audit_consumer.h"
@@ -81,10 +83,7 @@ static volatile sig_atomic_t stop;
 
 static int64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return (int64_t)ap_now_mono_ns();
 }
 
 static void sleep_until_ns(int64_t t)
@@ -92,7 +91,7 @@ static void sleep_until_ns(int64_t t)
 	struct timespec ts = { .tv_sec = t / 1000000000LL,
 			       .tv_nsec = t % 1000000000LL };
 
-	while (!stop && clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts,
+	while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
 					NULL) == EINTR)
 		;
 }
@@ -374,6 +373,8 @@ struct window_rec {
 static int run(struct ap_nl *nl, int burst_ms, uint64_t rate, int windows,
 	       int64_t window_ns, int64_t t0, struct ap_error *err)
 {
+	/* Unix time minus monotonic time: the guest runs no clock adjustment. */
+	double unix_offset_ns = ap_now_unix() * 1e9 - (double)now_ns();
 	size_t polls = (size_t)(windows + 30) * (size_t)(window_ns / POLL_NS) + 1000;
 	struct poller p = { .cap = polls, .s = calloc(polls, sizeof(*p.s)) };
 	struct burster b = { .mu = PTHREAD_MUTEX_INITIALIZER,
@@ -434,7 +435,7 @@ static int run(struct ap_nl *nl, int burst_ms, uint64_t rate, int windows,
 		r->resets = pub.resets;
 		r->peak = pub.peak;
 		r->exact = pub.exact;
-		r->serve_end = (int64_t)(pub.end * 1e9);
+		r->serve_end = (int64_t)(pub.end * 1e9 - unix_offset_ns);
 		if (k < windows)
 			burster_new_window(&b, k + 1, r->truth_after);
 		k++;
