@@ -180,6 +180,19 @@ void wait_quiet(void)
 	fatal("audit queue never became quiet");
 }
 
+/*
+ * Before an attempt: an empty, quiet queue and a mark restarted on it.  A
+ * failed attempt leaves its records queued (kauditd held off by the fake
+ * daemon), and a reset then would start the mark at their number; the
+ * reset's own records are drained again before the attempt.
+ */
+static void restart_mark(void)
+{
+	wait_quiet();
+	reset_max();
+	wait_quiet();
+}
+
 static void pin_to_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -494,8 +507,7 @@ static void test2_plateau(int dfd)
 		uint64_t t0;
 
 		n = sizes[a];
-		reset_max();
-		wait_quiet();
+		restart_mark();
 		split(n, NSENDERS, count);
 		crew_start(&c, NSENDERS, WORK_USER_MSG, count);
 		st0 = get();
@@ -584,8 +596,7 @@ static void test3b_concurrent(void)
 		m = sizes[a];
 		expect = NSENDERS * m * k;
 		sampled_max = samples = 0;
-		reset_max();
-		wait_quiet();
+		restart_mark();
 		for (int i = 0; i < NSENDERS; i++)
 			count[i] = m;
 		crew_start(&c, NSENDERS, WORK_GETPPID, count);
