@@ -70,6 +70,7 @@ struct bpf_state {
 	struct audit_queue_bpf *skel;
 	struct bpf_link *links[3];
 	int n_links;
+	struct bpf_program *enqueue; /* the program that samples each record */
 	struct bpf_link *cache_learner; /* detached once audit_cache is known */
 	struct ap_probe_cpu_max *cpu_max; /* the probe's per-CPU maxima, mmaped */
 	size_t cpu_max_len;
@@ -563,6 +564,21 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		bpf_link__destroy(s->cache_learner);
 		s->cache_learner = NULL;
 	}
+	if (s->enqueue) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		/*
+		 * The kernel (5.12+) skips, and counts, a run of the probe on
+		 * a CPU where it is already running: a record queued from an
+		 * interrupt, or by a task that preempted the probe, unsampled.
+		 */
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(s->enqueue), &info,
+					   &len) == 0 && info.recursion_misses)
+			return ap_fail(err, AP_ERR_UNSUPPORTED, EAGAIN,
+				       "bpf: %llu audit records were queued while the probe was already running on their CPU (interrupt or preemption) and went unsampled, so its values could under-report",
+				       (unsigned long long)info.recursion_misses);
+	}
 	faults = __atomic_load_n(&s->skel->bss->read_errors, __ATOMIC_SEQ_CST);
 	if (faults)
 		return ap_fail(err, AP_ERR_UNSUPPORTED, EFAULT,
@@ -730,6 +746,7 @@ static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 		return -1;
 	if (attach(s, pp.enqueue, err) < 0)
 		goto fail;
+	s->enqueue = pp.enqueue;
 	if (pp.learner) {
 		libbpf_said_reset();
 		s->cache_learner = bpf_program__attach(pp.learner);
