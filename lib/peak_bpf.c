@@ -70,7 +70,11 @@ struct bpf_state {
 	struct audit_queue_bpf *skel;
 	struct bpf_link *links[3];
 	int n_links;
-	struct bpf_program *enqueue; /* the program that samples each record */
+	/* The program that runs once per record (audit_log_end), whose
+	 * skipped runs are unsampled records; NULL on the tracepoint path,
+	 * which runs for every slab free and whose skipped runs are mostly
+	 * other frees. */
+	struct bpf_program *per_record;
 	struct bpf_link *cache_learner; /* detached once audit_cache is known */
 	struct ap_probe_cpu_max *cpu_max; /* the probe's per-CPU maxima, mmaped */
 	size_t cpu_max_len;
@@ -564,7 +568,7 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		bpf_link__destroy(s->cache_learner);
 		s->cache_learner = NULL;
 	}
-	if (s->enqueue) {
+	if (s->per_record) {
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 
@@ -573,7 +577,7 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		 * a CPU where it is already running: a record queued from an
 		 * interrupt, or by a task that preempted the probe, unsampled.
 		 */
-		if (bpf_obj_get_info_by_fd(bpf_program__fd(s->enqueue), &info,
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(s->per_record), &info,
 					   &len) == 0 && info.recursion_misses)
 			return ap_fail(err, AP_ERR_UNSUPPORTED, EAGAIN,
 				       "bpf: %llu audit records were queued while the probe was already running on their CPU (interrupt or preemption) and went unsampled, so its values could under-report",
@@ -746,7 +750,7 @@ static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 		return -1;
 	if (attach(s, pp.enqueue, err) < 0)
 		goto fail;
-	s->enqueue = pp.enqueue;
+	s->per_record = path == AP_BPF_PATH_TRACEPOINT ? NULL : pp.enqueue;
 	if (pp.learner) {
 		libbpf_said_reset();
 		s->cache_learner = bpf_program__attach(pp.learner);
