@@ -47,31 +47,30 @@
 static struct ap_nl *ctl;
 static int npass, nfail;
 
+/* "ok - name: detail" or "not ok - name: detail", counted */
 static void __attribute__((format(printf, 3, 4)))
 check(bool ok, const char *name, const char *fmt, ...)
 {
+	char detail[512];
 	va_list ap;
 
-	printf("%s - %s: ", ok ? "ok" : "not ok", name);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	if (ok)
-		npass++;
-	else
-		nfail++;
+	printf("%s - %s: %s\n", ok ? "ok" : "not ok", name, detail);
+	*(ok ? &npass : &nfail) += 1;
 }
 
+/* "# text": what the checks saw, for the log */
 static void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...)
 {
+	char text[1024];
 	va_list ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	printf("# %s\n", text);
 }
 
 static void __attribute__((noreturn)) finish(void)
