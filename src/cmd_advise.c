@@ -11,15 +11,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "advise_report.h"
 #include "auditpeak/control.h"
-#include "cli.h"
-#include "cli_observe.h"
-#include "exporter/kernel_hz.h"
-#include "exporter/observer.h"
-#include "exporter/parse.h"
-#include "exporter/serve.h"
-#include "exporter/state_file.h"
+#include "cli/advise_report.h"
+#include "cli/cli.h"
+#include "cli/cli_observe.h"
+#include "commands.h"
+#include "observe/kernel_hz.h"
+#include "observe/observer.h"
+#include "observe/state_file.h"
 
 #define DEFAULT_DURATION_MS (10 * 60 * 1000ULL)
 /* Ten-second windows give a usable distribution from minutes of evidence. */
@@ -67,7 +66,7 @@ static void usage(FILE *out)
 		"                     bpf probe where it sees the records, else %d, an estimate)\n"
 		"  --json             print JSON\n"
 		"See auditpeak(8).\n",
-		known, AP_SERVE_DEFAULT_LOCK, AP_SERVE_DEFAULT_LOCK,
+		known, AP_OWNER_LOCK_DEFAULT, AP_OWNER_LOCK_DEFAULT,
 		AP_ADVICE_DEFAULT_HEADROOM_PERCENT,
 		AP_ADVICE_RECORD_BYTES_ESTIMATE);
 }
@@ -336,7 +335,7 @@ int cmd_advise(int argc, char **argv)
 			.timeout_ms = cli_opts.timeout_ms,
 			.interval_ms = 1000,
 			.window_ms = DEFAULT_WINDOW_MS,
-			.lock_path = AP_SERVE_DEFAULT_LOCK,
+			.lock_path = AP_OWNER_LOCK_DEFAULT,
 		},
 		.duration_ms = DEFAULT_DURATION_MS,
 		.headroom_percent = AP_ADVICE_DEFAULT_HEADROOM_PERCENT,

@@ -22,7 +22,8 @@
 #include "auditpeak/control.h"
 #include "auditpeak/rule.h"
 #include "auditpeak/stall.h"
-#include "cli.h"
+#include "cli/cli.h"
+#include "commands.h"
 
 static volatile sig_atomic_t stop_requested;
 

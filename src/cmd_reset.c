@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "auditpeak/control.h"
-#include "cli.h"
+#include "cli/cli.h"
+#include "commands.h"
 
 static const struct {
 	const char *arg;

@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "exporter/observer.h"
+#include "cli/cli.h"
+#include "commands.h"
 #include "exporter/parse.h"
 #include "exporter/serve.h"
+#include "observe/observer.h"
 
 static void usage(FILE *out)
 {
@@ -35,7 +36,7 @@ static void usage(FILE *out)
 		"  --basic-auth-file F  require HTTP basic auth; F holds user:HASH lines (crypt(3))\n"
 		"  --insecure-listen    allow plain HTTP on an address other hosts can reach\n"
 		"See auditpeak-serve(8).\n",
-		AP_SERVE_DEFAULT_LISTEN, known, AP_SERVE_DEFAULT_LOCK,
+		AP_SERVE_DEFAULT_LISTEN, known, AP_OWNER_LOCK_DEFAULT,
 		AP_SERVE_DEFAULT_STATE, AP_SERVE_DEFAULT_STATSD_PREFIX);
 }
 
@@ -103,7 +104,7 @@ int cmd_serve(int argc, char **argv)
 		.backend = AP_PEAK_AUTO,
 		.timeout_ms = cli_opts.timeout_ms,
 		.sample_interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US,
-		.lock_path = AP_SERVE_DEFAULT_LOCK,
+		.lock_path = AP_OWNER_LOCK_DEFAULT,
 		.state_path = AP_SERVE_DEFAULT_STATE,
 		.statsd_prefix = AP_SERVE_DEFAULT_STATSD_PREFIX,
 	};

@@ -16,8 +16,9 @@
 #include <string.h>
 
 #include "auditpeak/control.h"
-#include "cli.h"
-#include "status_peak.h"
+#include "cli/cli.h"
+#include "cli/status_peak.h"
+#include "commands.h"
 
 /* The lines auditctl -s prints, in its order, then ours. */
 static const enum ap_field text_fields[] = {

@@ -16,12 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cli_observe.h"
-#include "exporter/observer.h"
-#include "exporter/serve.h"
-#include "watch_frame.h"
-#include "watch_term.h"
+#include "cli/cli.h"
+#include "cli/cli_observe.h"
+#include "cli/watch_frame.h"
+#include "cli/watch_term.h"
+#include "commands.h"
+#include "observe/observer.h"
 
 /* Short windows fill the sparkline while someone is looking at it. */
 #define DEFAULT_WINDOW_MS (10 * 1000ULL)
@@ -56,7 +56,7 @@ static void usage(FILE *out)
 		"                    audit record per window; without it the kernel field is only read\n"
 		"  --lock FILE       owner lock (default %s)\n"
 		"See auditpeak(8).\n",
-		known, AP_SERVE_DEFAULT_LOCK, AP_SERVE_DEFAULT_LOCK);
+		known, AP_OWNER_LOCK_DEFAULT, AP_OWNER_LOCK_DEFAULT);
 }
 
 /* -1: go on; otherwise the exit code. */
@@ -248,7 +248,7 @@ int cmd_watch(int argc, char **argv)
 			.timeout_ms = cli_opts.timeout_ms,
 			.interval_ms = 1000,
 			.window_ms = DEFAULT_WINDOW_MS,
-			.lock_path = AP_SERVE_DEFAULT_LOCK,
+			.lock_path = AP_OWNER_LOCK_DEFAULT,
 		},
 	};
 	int rc = parse_options(argc, argv, &o);

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "snapshot.h"
+#include "observe/snapshot.h"
 
 enum ap_metrics_format {
 	AP_FORMAT_PROMETHEUS_TEXT, /* text/plain; version=0.0.4 */

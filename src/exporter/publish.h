@@ -10,7 +10,7 @@
 
 #include <pthread.h>
 
-#include "snapshot.h"
+#include "observe/snapshot.h"
 
 struct ap_publisher {
 	pthread_mutex_t lock;

@@ -10,15 +10,15 @@
 
 #include "auditpeak/control.h"
 #include "http.h"
-#include "lock_file.h"
 #include "log.h"
-#include "observer.h"
+#include "observe/lock_file.h"
+#include "observe/observer.h"
+#include "observe/state_file.h"
+#include "observe/timeline.h"
 #include "privileges.h"
 #include "publish.h"
 #include "serve.h"
-#include "state_file.h"
 #include "statsd.h"
-#include "timeline.h"
 
 struct server {
 	const struct ap_serve_config *cfg;

@@ -16,7 +16,6 @@
 
 #define AP_SERVE_DEFAULT_PORT 9814
 #define AP_SERVE_DEFAULT_LISTEN "127.0.0.1:9814"
-#define AP_SERVE_DEFAULT_LOCK "/run/auditpeak/owner.lock"
 #define AP_SERVE_DEFAULT_STATE "/var/lib/auditpeak/serve.state"
 #define AP_SERVE_DEFAULT_STATSD_PREFIX "auditpeak"
 

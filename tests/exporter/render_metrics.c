@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exporter/metrics.h"
 #include "fixtures.h"
-#include "metrics.h"
 
 int main(int argc, char **argv)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "state_file.h"
+#include "observe/state_file.h"
 
 static char path[64];
 

@@ -9,7 +9,7 @@
 
 #include "auditpeak/peak.h"
 #include "auditpeak/status.h"
-#include "snapshot.h"
+#include "observe/snapshot.h"
 
 /* A 44-byte status (6.x without the patch) with these values. */
 void fixture_status(struct ap_status *st, uint32_t backlog_limit,

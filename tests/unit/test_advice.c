@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "advice.h"
+#include "observe/advice.h"
 
 static void observe_n(struct ap_window_histogram *h, uint32_t v, int n)
 {

@@ -10,7 +10,7 @@
 
 #include "auditpeak/burst.h"
 #include "auditpeak/peak.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 #define MAX_US (24ULL * 3600 * 1000000)
 

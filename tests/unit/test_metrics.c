@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "exporter/metrics.h"
 #include "fixtures.h"
-#include "metrics.h"
 
 static char *render(const struct ap_exporter_snapshot *s,
 		    enum ap_metrics_format f)

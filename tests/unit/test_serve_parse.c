@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kernel_hz.h"
-#include "parse.h"
+#include "exporter/parse.h"
+#include "observe/kernel_hz.h"
 
 static void listen_addresses(void **state)
 {

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "state_file.h"
+#include "observe/state_file.h"
 
 struct files {
 	char dir[64];

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "statsd.h"
+#include "exporter/statsd.h"
 
 static const struct ap_statsd_values values = {
 	.have_window_peak = true, .window_peak = 123,

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "timeline.h"
+#include "observe/timeline.h"
 
 struct rig {
 	struct fake_peak fake;

@@ -15,8 +15,8 @@
  *                it takes the owner lock `serve` uses; while serve holds it
  *                the observer stays read-only instead of fighting it.
  */
-#ifndef AUDITPEAK_EXPORTER_OBSERVER_H
-#define AUDITPEAK_EXPORTER_OBSERVER_H
+#ifndef AUDITPEAK_OBSERVE_OBSERVER_H
+#define AUDITPEAK_OBSERVE_OBSERVER_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,6 +33,10 @@
 #define AP_MAX_WINDOW_MS (24 * 3600 * 1000ULL)
 
 #define AP_OBSERVER_NOTE_MAX 640
+
+/* The owner lock: whoever holds it may read-and-clear the kernel's peak.
+ * serve takes it by default; watch and advise take it with --reset. */
+#define AP_OWNER_LOCK_DEFAULT "/run/auditpeak/owner.lock"
 
 struct ap_observer_config {
 	enum ap_peak_kind backend;
@@ -98,4 +102,4 @@ int ap_interval_timer(uint64_t interval_ms, bool at_once);
 double ap_now_unix(void);
 uint64_t ap_now_mono_ms(void);
 
-#endif /* AUDITPEAK_EXPORTER_OBSERVER_H */
+#endif /* AUDITPEAK_OBSERVE_OBSERVER_H */

@@ -17,14 +17,6 @@ struct cli_options {
 
 extern struct cli_options cli_opts;
 
-/* Subcommands: argv[0] is the subcommand's name; return the exit code. */
-int cmd_status(int argc, char **argv);
-int cmd_reset(int argc, char **argv);
-int cmd_load(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
-int cmd_watch(int argc, char **argv);
-int cmd_advise(int argc, char **argv);
-
 /* Print "auditpeak: <message>" on stderr and return the exit code. */
 int cli_report(const struct ap_error *err);
 

@@ -4,8 +4,8 @@
  * and copied whole by every scrape, so rendering is a pure function of it
  * and no scrape ever touches the kernel.
  */
-#ifndef AUDITPEAK_EXPORTER_SNAPSHOT_H
-#define AUDITPEAK_EXPORTER_SNAPSHOT_H
+#ifndef AUDITPEAK_OBSERVE_SNAPSHOT_H
+#define AUDITPEAK_OBSERVE_SNAPSHOT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -84,4 +84,4 @@ struct ap_exporter_snapshot {
 	struct ap_depth_distribution distribution;
 };
 
-#endif /* AUDITPEAK_EXPORTER_SNAPSHOT_H */
+#endif /* AUDITPEAK_OBSERVE_SNAPSHOT_H */

@@ -4,8 +4,8 @@
  * The kernel drops the lock when the process dies, however it dies, so a
  * crashed owner never blocks the next one.
  */
-#ifndef AUDITPEAK_EXPORTER_LOCK_FILE_H
-#define AUDITPEAK_EXPORTER_LOCK_FILE_H
+#ifndef AUDITPEAK_OBSERVE_LOCK_FILE_H
+#define AUDITPEAK_OBSERVE_LOCK_FILE_H
 
 #include <sys/types.h>
 
@@ -20,4 +20,4 @@
 int ap_lock_take(const char *path, pid_t *holder, struct ap_error *err);
 void ap_lock_release(int fd);
 
-#endif /* AUDITPEAK_EXPORTER_LOCK_FILE_H */
+#endif /* AUDITPEAK_OBSERVE_LOCK_FILE_H */

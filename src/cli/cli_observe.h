@@ -6,7 +6,7 @@
 
 #include <getopt.h>
 
-#include "exporter/observer.h"
+#include "observe/observer.h"
 
 enum {
 	CLI_O_BACKEND = 200,

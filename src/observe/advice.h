@@ -5,8 +5,8 @@
  * it may pin.  Pure: no clock, no kernel, no I/O, so fixed inputs give
  * exactly the same advice every time (tests/unit/test_advice.c).
  */
-#ifndef AUDITPEAK_EXPORTER_ADVICE_H
-#define AUDITPEAK_EXPORTER_ADVICE_H
+#ifndef AUDITPEAK_OBSERVE_ADVICE_H
+#define AUDITPEAK_OBSERVE_ADVICE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -79,4 +79,4 @@ bool ap_advice_percentile(const struct ap_window_histogram *h,
 
 void ap_advice_compute(const struct ap_advice_input *in, struct ap_advice *out);
 
-#endif /* AUDITPEAK_EXPORTER_ADVICE_H */
+#endif /* AUDITPEAK_OBSERVE_ADVICE_H */

@@ -3,14 +3,14 @@
  * One frame of `auditpeak watch` as text: a pure function of the timeline
  * and what the view remembers, so the terminal code only moves bytes.
  */
-#ifndef AUDITPEAK_WATCH_FRAME_H
-#define AUDITPEAK_WATCH_FRAME_H
+#ifndef AUDITPEAK_CLI_WATCH_FRAME_H
+#define AUDITPEAK_CLI_WATCH_FRAME_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "exporter/timeline.h"
+#include "observe/timeline.h"
 
 #define WATCH_HISTORY 256
 
@@ -42,4 +42,4 @@ void watch_view_count(struct watch_view *v,
 /* Render into @buf (always NUL-terminated); lines end in '\n'. */
 void watch_frame_render(char *buf, size_t cap, const struct watch_frame_in *in);
 
-#endif /* AUDITPEAK_WATCH_FRAME_H */
+#endif /* AUDITPEAK_CLI_WATCH_FRAME_H */

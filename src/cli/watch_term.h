@@ -6,8 +6,8 @@
  * on the input side so a single `q` quits; watch_term_restore() puts every
  * one of those back and is safe to call twice.
  */
-#ifndef AUDITPEAK_WATCH_TERM_H
-#define AUDITPEAK_WATCH_TERM_H
+#ifndef AUDITPEAK_CLI_WATCH_TERM_H
+#define AUDITPEAK_CLI_WATCH_TERM_H
 
 #include <stdbool.h>
 #include <termios.h>
@@ -28,4 +28,4 @@ int watch_term_width(void);
 /* Show @frame: in place on a terminal, else appended (a blank line between). */
 void watch_term_show(const struct watch_term *t, const char *frame);
 
-#endif /* AUDITPEAK_WATCH_TERM_H */
+#endif /* AUDITPEAK_CLI_WATCH_TERM_H */

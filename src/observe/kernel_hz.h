@@ -5,8 +5,8 @@
  * /boot/config-<release>); sysconf(_SC_CLK_TCK) is USER_HZ, a different
  * number, and guessing would put wrong seconds on every dashboard.
  */
-#ifndef AUDITPEAK_EXPORTER_KERNEL_HZ_H
-#define AUDITPEAK_EXPORTER_KERNEL_HZ_H
+#ifndef AUDITPEAK_OBSERVE_KERNEL_HZ_H
+#define AUDITPEAK_OBSERVE_KERNEL_HZ_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,4 +17,4 @@ uint32_t ap_kernel_hz(char *from, size_t from_cap);
 /* CONFIG_HZ from one line of a kernel config, or 0. */
 uint32_t ap_kernel_hz_from_line(const char *line);
 
-#endif /* AUDITPEAK_EXPORTER_KERNEL_HZ_H */
+#endif /* AUDITPEAK_OBSERVE_KERNEL_HZ_H */

@@ -5,8 +5,8 @@
  * One tracker serves all three, so "it dropped, yet we did not reset it"
  * means the same thing everywhere: somebody else reset it.
  */
-#ifndef AUDITPEAK_EXPORTER_MONOTONE_H
-#define AUDITPEAK_EXPORTER_MONOTONE_H
+#ifndef AUDITPEAK_OBSERVE_MONOTONE_H
+#define AUDITPEAK_OBSERVE_MONOTONE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,4 +33,4 @@ struct ap_monotone_step ap_monotone_advance(struct ap_monotone *m,
 /* We cleared the value ourselves and it was @after right afterwards. */
 void ap_monotone_cleared(struct ap_monotone *m, uint32_t after);
 
-#endif /* AUDITPEAK_EXPORTER_MONOTONE_H */
+#endif /* AUDITPEAK_OBSERVE_MONOTONE_H */

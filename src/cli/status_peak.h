@@ -5,8 +5,8 @@
  * the kernel knows the maximum since boot; a probe or a poller only sees
  * what happens while it runs, so without --duration there is no value.
  */
-#ifndef AUDITPEAK_STATUS_PEAK_H
-#define AUDITPEAK_STATUS_PEAK_H
+#ifndef AUDITPEAK_CLI_STATUS_PEAK_H
+#define AUDITPEAK_CLI_STATUS_PEAK_H
 
 #include <signal.h>
 #include <stdint.h>
@@ -42,4 +42,4 @@ void status_peak_print_text(const struct status_peak *r,
 /* ,"peak":{...} for the JSON object. */
 void status_peak_print_json(const struct status_peak *r);
 
-#endif /* AUDITPEAK_STATUS_PEAK_H */
+#endif /* AUDITPEAK_CLI_STATUS_PEAK_H */

@@ -10,8 +10,8 @@
  * value means a reset while we were away; after a reboot the kernel counted
  * from zero and everything it shows is new.
  */
-#ifndef AUDITPEAK_EXPORTER_STATE_FILE_H
-#define AUDITPEAK_EXPORTER_STATE_FILE_H
+#ifndef AUDITPEAK_OBSERVE_STATE_FILE_H
+#define AUDITPEAK_OBSERVE_STATE_FILE_H
 
 #include "auditpeak/error.h"
 #include "timeline.h"
@@ -31,4 +31,4 @@ int ap_state_save(const char *path, const struct ap_timeline *tl,
 int ap_state_load(const char *path, struct ap_timeline *tl,
 		  const char *boot_id, struct ap_error *err);
 
-#endif /* AUDITPEAK_EXPORTER_STATE_FILE_H */
+#endif /* AUDITPEAK_OBSERVE_STATE_FILE_H */

@@ -11,8 +11,8 @@
  *                 returned is the exact peak of the window, including the
  *                 tail after the last poll.
  */
-#ifndef AUDITPEAK_EXPORTER_TIMELINE_H
-#define AUDITPEAK_EXPORTER_TIMELINE_H
+#ifndef AUDITPEAK_OBSERVE_TIMELINE_H
+#define AUDITPEAK_OBSERVE_TIMELINE_H
 
 #include "auditpeak/error.h"
 #include "auditpeak/peak.h"
@@ -61,4 +61,4 @@ void ap_timeline_poll(struct ap_timeline *tl, const struct ap_status *st,
 void ap_timeline_close_window(struct ap_timeline *tl, struct ap_peak *peak,
 			      double now, struct ap_timeline_events *ev);
 
-#endif /* AUDITPEAK_EXPORTER_TIMELINE_H */
+#endif /* AUDITPEAK_OBSERVE_TIMELINE_H */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Printing `auditpeak advise`'s recommendation with its evidence. */
-#ifndef AUDITPEAK_ADVISE_REPORT_H
-#define AUDITPEAK_ADVISE_REPORT_H
+#ifndef AUDITPEAK_CLI_ADVISE_REPORT_H
+#define AUDITPEAK_CLI_ADVISE_REPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "exporter/advice.h"
+#include "observe/advice.h"
 
 /* Where the evidence came from, beside the numbers advice.h works on. */
 struct advise_evidence {
@@ -28,4 +28,4 @@ struct advise_evidence {
 void advise_print_text(FILE *out, const struct advise_evidence *e);
 void advise_print_json(FILE *out, const struct advise_evidence *e);
 
-#endif /* AUDITPEAK_ADVISE_REPORT_H */
+#endif /* AUDITPEAK_CLI_ADVISE_REPORT_H */

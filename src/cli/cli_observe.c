@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli.h"
 #include "cli_observe.h"
-#include "exporter/parse.h"
 
 int cli_observer_option(const char *cmd, int c, const char *arg,
 			struct ap_observer_config *cfg)
