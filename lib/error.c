@@ -19,15 +19,6 @@ int ap_fail(struct ap_error *err, enum ap_err code, int sys_errno,
 	return -1;
 }
 
-void ap_error_clear(struct ap_error *err)
-{
-	if (!err)
-		return;
-	err->code = AP_OK;
-	err->sys_errno = 0;
-	err->msg[0] = '\0';
-}
-
 const char *ap_err_name(enum ap_err code)
 {
 	static const char *const names[] = {

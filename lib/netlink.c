@@ -19,6 +19,7 @@
 #include <sys/capability.h>
 
 #include "auditpeak/abi.h"
+#include "auditpeak/clock.h"
 #include "auditpeak/netlink.h"
 #include "caps.h"
 
@@ -75,14 +76,6 @@ void ap_nl_set_timeout(struct ap_nl *nl, int timeout_ms)
 void ap_nl_set_cancel_flag(struct ap_nl *nl, volatile sig_atomic_t *flag)
 {
 	nl->cancel = flag;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Turn the kernel's negative ack into a message a person can act on. */
@@ -271,10 +264,10 @@ int ap_nl_request(struct ap_nl *nl, uint16_t type, const void *payload,
 	 * every sender in sendmsg() for up to backlog_wait_time after it
 	 * has already queued the ack ("penalize the sender").
 	 */
-	deadline = now_ms() + nl->timeout_ms;
+	deadline = (int64_t)ap_now_mono_ms() + nl->timeout_ms;
 	while (!exchange_done(&x)) {
 		struct ap_recv_info info = { 0 };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - (int64_t)ap_now_mono_ms();
 		ssize_t n;
 
 		n = left > 0 ? nl->ops->recv(nl->ctx, nl->rx.bytes,

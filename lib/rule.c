@@ -23,11 +23,6 @@
 #error "add this architecture's AUDIT_ARCH_* value"
 #endif
 
-const char *ap_marker_syscall_name(void)
-{
-	return "getppid";
-}
-
 void ap_marker_syscall(void)
 {
 	syscall(MARKER_NR);

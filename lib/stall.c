@@ -175,11 +175,6 @@ int ap_stall_arm(struct ap_stall *st, struct ap_error *err)
 		       ARM_TIMEOUT_MS, status.value[AP_FIELD_BACKLOG]);
 }
 
-int ap_stall_pid(const struct ap_stall *st)
-{
-	return st ? (int)st->child : 0;
-}
-
 int ap_stall_stop(struct ap_stall *st, struct ap_error *err)
 {
 	struct ap_status status;

@@ -2,36 +2,28 @@
 /*
  * auditpeak advise: recommend a backlog_limit from evidence, either a
  * --duration observation through the peak timeline or the state file
- * `serve` keeps.  The arithmetic is exporter/advice.c; printing is
- * advise_report.c; this file gathers the evidence.
+ * `serve` keeps.  The arithmetic is observe/advice.c; printing is
+ * cli/advise_report.c; this file gathers the evidence.  SIGINT/SIGTERM
+ * end an observation early: the advice rests on what was seen.
  */
+#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "auditpeak/control.h"
 #include "cli/advise_report.h"
 #include "cli/cli.h"
 #include "cli/cli_observe.h"
+#include "cli/progress.h"
 #include "commands.h"
 #include "observe/kernel_hz.h"
+#include "observe/loop.h"
 #include "observe/observer.h"
 #include "observe/state_file.h"
 
 #define DEFAULT_DURATION_MS (10 * 60 * 1000ULL)
-/* Ten-second windows give a usable distribution from minutes of evidence. */
-#define DEFAULT_WINDOW_MS (10 * 1000ULL)
 #define MAX_DURATION_MS (7 * 24 * 3600 * 1000ULL)
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 struct advise_options {
 	struct ap_observer_config obs;
@@ -46,27 +38,28 @@ struct advise_options {
 
 static void usage(FILE *out)
 {
-	char known[64];
+	char duration[32], serve_window[32];
 
-	cli_known_backends(known, sizeof(known));
+	cli_format_duration_us(DEFAULT_DURATION_MS * 1000, duration,
+			       sizeof(duration));
+	cli_format_duration_us(cli_observer_default_window_ms("serve") * 1000,
+			       serve_window, sizeof(serve_window));
 	fprintf(out,
 		"Usage: auditpeak advise [OPTIONS]\n"
 		"Recommend a backlog_limit (auditctl -b) from observed window peaks.\n\n"
-		"  --duration D       observe for D (default 10m; Ctrl-C advises on what was seen)\n"
-		"  --state FILE       use the state file of 'auditpeak serve' instead of observing\n"
-		"  --backend KIND     peak source (default auto); this build has: %s\n"
-		"  --interval D       poll period (default 1s)\n"
-		"  --window D         window length (default 10s; with --state: serve's --window,\n"
-		"                     default 60s, to tell how long the evidence spans)\n"
-		"  --reset            kernel backend: own the resets (lock %s), one\n"
-		"                     audit record per window; without it the kernel field is only read\n"
-		"  --lock FILE        owner lock (default %s)\n"
-		"  --headroom PCT     recommend PCT %% of the max window peak (default %d)\n"
-		"  --record-bytes N   kernel memory per queued record (default: measured by the\n"
-		"                     bpf probe where it sees the records, else %d, an estimate)\n"
-		"  --json             print JSON\n"
-		"See auditpeak(8).\n",
-		known, AP_OWNER_LOCK_DEFAULT, AP_OWNER_LOCK_DEFAULT,
+		"  --duration D         observe for D (default %s; on a terminal a line shows the\n"
+		"                       progress; Ctrl-C advises on what was seen)\n"
+		"  --state FILE         use the state file of 'auditpeak serve' instead of observing\n"
+		"                       (--window then is serve's, default %s, to tell how long\n"
+		"                       the evidence spans)\n",
+		duration, serve_window);
+	cli_observer_usage(out, "advise");
+	fprintf(out,
+		"  --headroom PCT       recommend PCT %% of the max window peak (default %d)\n"
+		"  --record-bytes N     kernel memory per queued record (default: measured by the\n"
+		"                       bpf probe where it sees the records, else %d, an estimate)\n"
+		"  --json               print JSON\n"
+		"See auditpeak-advise(8).\n",
 		AP_ADVICE_DEFAULT_HEADROOM_PERCENT,
 		AP_ADVICE_RECORD_BYTES_ESTIMATE);
 }
@@ -138,13 +131,6 @@ static int parse_options(int argc, char **argv, struct advise_options *o)
 	return -1; /* go on */
 }
 
-static void sleep_ms(uint64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL); /* a signal cuts it short, which is the point */
-}
-
 /* The kernel's lost / wait counters since our first poll (the timeline
  * counts the first reading as all increase: everything since boot). */
 struct baseline {
@@ -161,24 +147,51 @@ static void note_baseline(struct baseline *b, const struct ap_timeline *tl)
 	b->set = true;
 }
 
+/* Elapsed and remaining time, windows closed, the deepest peak so far. */
+static void show_progress(struct cli_progress *p, const struct ap_observer *obs,
+			  uint64_t elapsed_ms, uint64_t duration_ms)
+{
+	const struct ap_exporter_snapshot *snap = &obs->tl.snap;
+	char elapsed[32], left[32], peak[64];
+
+	if (!p->on)
+		return;
+	cli_format_elapsed(elapsed_ms / 1000.0, elapsed, sizeof(elapsed));
+	cli_format_elapsed((duration_ms - elapsed_ms) / 1000.0, left,
+			   sizeof(left));
+	if (snap->have_max_since_start)
+		snprintf(peak, sizeof(peak), "deepest peak %u%s",
+			 snap->max_since_start,
+			 ap_peak_is_exact(&obs->peak) ? "" : " (lower bound)");
+	else
+		snprintf(peak, sizeof(peak), "no peak yet");
+	cli_progress_show(p, "auditpeak advise: %s elapsed, %s left, %llu windows closed, %s",
+			  elapsed, left, (unsigned long long)snap->windows, peak);
+}
+
 /* Poll and close windows until the duration ends (or a signal). */
 static void observe(struct ap_observer *obs, const struct advise_options *o,
-		    struct baseline *b, double *elapsed)
+		    const struct ap_signals *sig, struct baseline *b,
+		    double *elapsed)
 {
 	struct ap_timeline_events ev;
+	struct cli_progress progress;
 	uint64_t start = ap_now_mono_ms(), end = start + o->duration_ms;
 	uint64_t next_poll = start, next_window = start + o->obs.window_ms;
 	uint64_t now;
 
-	while (!stop_requested && (now = ap_now_mono_ms()) < end) {
+	cli_progress_open(&progress, stderr);
+	while (!ap_stop_signal && (now = ap_now_mono_ms()) < end) {
 		if (now < next_poll) {
-			sleep_ms(next_poll - now);
+			ap_wait(sig, NULL, 0, (int64_t)(next_poll - now));
 			continue;
 		}
 		ap_observer_poll(obs, &ev);
-		if (ev.failed)
+		if (ev.failed) {
+			cli_progress_clear(&progress);
 			fprintf(stderr, "auditpeak advise: poll failed: %s\n",
 				ev.error.msg);
+		}
 		note_baseline(b, &obs->tl);
 		while (next_poll <= now)
 			next_poll += o->obs.interval_ms;
@@ -187,7 +200,9 @@ static void observe(struct ap_observer *obs, const struct advise_options *o,
 			while (next_window <= now)
 				next_window += o->obs.window_ms;
 		}
+		show_progress(&progress, obs, now - start, o->duration_ms);
 	}
+	cli_progress_clear(&progress);
 	/* The last, partial window: its tail is evidence too. */
 	ap_observer_poll(obs, &ev);
 	note_baseline(b, &obs->tl);
@@ -248,17 +263,22 @@ static int advise_observed(const struct advise_options *o)
 	struct advise_evidence e = { .origin = "observed" };
 	struct ap_observer obs;
 	struct baseline b = { 0 };
+	struct ap_signals sig;
 	struct ap_error err;
+	char duration[32];
 	double elapsed;
 	int rc;
 
+	if (ap_signals_catch(AP_SIGNALS_STOP, &sig) < 0) {
+		ap_fail(&err, AP_ERR_SYSTEM, errno, "signals: %s", strerror(errno));
+		return cli_report(&err);
+	}
 	if (ap_observer_open(&obs, &o->obs, &err) < 0)
 		return cli_report(&err);
-	fprintf(stderr, "auditpeak advise: %s\nauditpeak advise: %s\nauditpeak advise: observing for %.0f s\n",
-		obs.source_note, obs.owner_note, o->duration_ms / 1000.0);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	observe(&obs, o, &b, &elapsed);
+	cli_format_duration_us(o->duration_ms * 1000, duration, sizeof(duration));
+	fprintf(stderr, "auditpeak advise: %s\nauditpeak advise: %s\nauditpeak advise: observing for %s\n",
+		obs.source_note, obs.owner_note, duration);
+	observe(&obs, o, &sig, &b, &elapsed);
 	fill_input(&in, &obs.tl, o);
 	measure_record_bytes(&obs, o, &in, &e);
 	in.duration_seconds = elapsed;
@@ -301,7 +321,8 @@ static int advise_from_state(const struct advise_options *o)
 	struct ap_timeline tl;
 	struct ap_error err;
 	char boot[AP_BOOT_ID_MAX], origin[4200], hz_from[320];
-	double window_s = (o->window_given ? o->obs.window_ms : 60000) / 1000.0;
+	double window_s = (o->window_given ? o->obs.window_ms :
+			   cli_observer_default_window_ms("serve")) / 1000.0;
 	int rc;
 
 	ap_timeline_init(&tl, &none);
@@ -330,18 +351,14 @@ static int advise_from_state(const struct advise_options *o)
 int cmd_advise(int argc, char **argv)
 {
 	struct advise_options o = {
-		.obs = {
-			.backend = AP_PEAK_AUTO,
-			.timeout_ms = cli_opts.timeout_ms,
-			.interval_ms = 1000,
-			.window_ms = DEFAULT_WINDOW_MS,
-			.lock_path = AP_OWNER_LOCK_DEFAULT,
-		},
 		.duration_ms = DEFAULT_DURATION_MS,
 		.headroom_percent = AP_ADVICE_DEFAULT_HEADROOM_PERCENT,
 		.record_bytes = AP_ADVICE_RECORD_BYTES_ESTIMATE,
 	};
-	int rc = parse_options(argc, argv, &o);
+	int rc;
+
+	cli_observer_defaults("advise", &o.obs);
+	rc = parse_options(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;

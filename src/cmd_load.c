@@ -3,7 +3,9 @@
  * auditpeak load: bursts of audit records, to see the queue fill.
  *
  * Every setting it changes is put back on the way out, also after SIGINT
- * or SIGTERM (they only raise a flag; the cleanup runs on the main path).
+ * or SIGTERM (they only raise a flag, observe/loop.h; the cleanup runs on
+ * the main path).  The signals stay unblocked: a blocked netlink wait or
+ * burst returns EINTR and sees the flag.
  * The marker rule and the stalled daemon are removed the same way.  A
  * SIGKILL cannot be cleaned up after: the rule then stays (key
  * auditpeak-load, `auditctl -D -k auditpeak-load` removes it); the daemon
@@ -19,19 +21,13 @@
 #include <unistd.h>
 
 #include "auditpeak/burst.h"
+#include "auditpeak/clock.h"
 #include "auditpeak/control.h"
 #include "auditpeak/rule.h"
 #include "auditpeak/stall.h"
 #include "cli/cli.h"
 #include "commands.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
+#include "observe/loop.h"
 
 struct load_options {
 	enum ap_burst_mode mode;
@@ -141,16 +137,6 @@ static int parse_options(int argc, char **argv, struct load_options *o,
 	return 0;
 }
 
-static void catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	/* No SA_RESTART: a blocked wait returns and sees the flag. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 /* Audit on, no rate limit, the requested backlog limit. */
 static int prepare(struct load_state *s, const struct load_options *o,
 		   struct ap_error *err)
@@ -203,15 +189,12 @@ static int cleanup(struct load_state *s, struct ap_error *err)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)ap_now_mono_ns() / 1e9;
 }
 
 static void sleep_until(double t)
 {
-	while (!stop_requested) {
+	while (!ap_stop_signal) {
 		double left = t - now_s();
 		struct timespec ts;
 
@@ -235,13 +218,13 @@ static int run_bursts(struct load_state *s, const struct load_options *o,
 {
 	struct ap_burst b = {
 		.mode = o->mode, .threads = o->threads, .count = o->burst,
-		.stop = &stop_requested,
+		.stop = &ap_stop_signal,
 	};
 	double start = now_s();
 	double end = start + (double)o->duration_us / 1e6;
 	double next = start;
 
-	while (!stop_requested && now_s() < end) {
+	while (!ap_stop_signal && now_s() < end) {
 		uint64_t sent;
 		double t0;
 		int rc;
@@ -268,7 +251,7 @@ static void print_result(const struct load_options *o, const struct load_result 
 						      "audited getppid calls";
 
 	printf("load: %s%" PRIu64 " %s in %" PRIu64 " bursts of up to %u from %u threads over %.2f s\n",
-	       stop_requested ? "interrupted after " : "", r->sent, unit,
+	       ap_stop_signal ? "interrupted after " : "", r->sent, unit,
 	       r->bursts, o->burst, o->threads, r->seconds);
 	printf("load: %.0f per second overall, %.0f per second within bursts%s\n",
 	       r->seconds > 0 ? (double)r->sent / r->seconds : 0.0,
@@ -291,10 +274,13 @@ int cmd_load(int argc, char **argv)
 	}
 	if (rc < 0)
 		return cli_usage_error("load", "%s", err.msg);
-	catch_signals();
+	if (ap_signals_catch(AP_SIGNALS_STOP, NULL) < 0) {
+		ap_fail(&err, AP_ERR_SYSTEM, errno, "signals: %s", strerror(errno));
+		return cli_report(&err);
+	}
 	if (cli_open(&s.nl, &err) < 0)
 		return cli_report(&err);
-	ap_nl_set_cancel_flag(s.nl, &stop_requested);
+	ap_nl_set_cancel_flag(s.nl, &ap_stop_signal);
 	rc = prepare(&s, &o, &err);
 	if (rc == 0)
 		rc = run_bursts(&s, &o, &r, &err);
@@ -306,11 +292,11 @@ int cmd_load(int argc, char **argv)
 		}
 	}
 	ap_nl_close(s.nl);
-	if (r.bursts)
+	if (r.bursts || ap_stop_signal)
 		print_result(&o, &r);
-	if (rc < 0 && !(stop_requested && err.code == AP_ERR_INTERRUPTED))
+	if (rc < 0 && !(ap_stop_signal && err.code == AP_ERR_INTERRUPTED))
 		return cli_report(&err);
 	printf("load: settings restored%s\n",
 	       o.mode == AP_BURST_SYSCALL ? ", marker rule removed" : "");
-	return stop_requested ? AP_ERR_INTERRUPTED : 0;
+	return ap_stop_signal ? AP_ERR_INTERRUPTED : 0;
 }

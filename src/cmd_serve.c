@@ -5,26 +5,20 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_observe.h"
 #include "commands.h"
 #include "exporter/parse.h"
 #include "exporter/serve.h"
-#include "observe/observer.h"
 
 static void usage(FILE *out)
 {
-	char known[64];
-
-	cli_known_backends(known, sizeof(known));
 	fprintf(out,
 		"Usage: auditpeak serve [OPTIONS]\n"
 		"Export the kernel audit queue's status and peak to Prometheus (HTTP) and statsd.\n\n"
-		"  --listen ADDR:PORT   HTTP address (default %s; [::1]:PORT for IPv6, port 0: any free)\n"
-		"  --interval DURATION  AUDIT_GET poll period (default 1s; e.g. 500ms, 2s)\n"
-		"  --window DURATION    read-and-clear period of the peak (default 60s)\n"
-		"  --no-reset           never reset anything (read-only)\n"
-		"  --backend KIND       peak source (default auto); this build has: %s\n"
-		"  --sample-interval D  the sample source's AUDIT_GET period (default 1ms)\n"
-		"  --lock FILE          owner lock (default %s)\n"
+		"  --listen ADDR:PORT   HTTP address (default %s; [::1]:PORT for IPv6, port 0: any free)\n",
+		AP_SERVE_DEFAULT_LISTEN);
+	cli_observer_usage(out, "serve");
+	fprintf(out,
 		"  --state FILE         state file (default %s)\n"
 		"  --no-state           keep no state file\n"
 		"  --log FILE           log to FILE instead of stderr (reopened on SIGHUP)\n"
@@ -36,7 +30,6 @@ static void usage(FILE *out)
 		"  --basic-auth-file F  require HTTP basic auth; F holds user:HASH lines (crypt(3))\n"
 		"  --insecure-listen    allow plain HTTP on an address other hosts can reach\n"
 		"See auditpeak-serve(8).\n",
-		AP_SERVE_DEFAULT_LISTEN, known, AP_OWNER_LOCK_DEFAULT,
 		AP_SERVE_DEFAULT_STATE, AP_SERVE_DEFAULT_STATSD_PREFIX);
 }
 
@@ -73,23 +66,17 @@ static int check_exposure(const struct ap_serve_config *cfg, const char *listen,
 
 int cmd_serve(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_INTERVAL, O_WINDOW, O_NO_RESET, O_BACKEND,
-	       O_LOCK, O_STATE, O_NO_STATE, O_LOG, O_STATSD, O_STATSD_TAGS,
-	       O_STATSD_PREFIX, O_SAMPLE_INTERVAL, O_TLS_CERT, O_TLS_KEY,
+	enum { O_LISTEN = 256, O_STATE, O_NO_STATE, O_LOG, O_STATSD,
+	       O_STATSD_TAGS, O_STATSD_PREFIX, O_TLS_CERT, O_TLS_KEY,
 	       O_BASIC_AUTH_FILE, O_INSECURE_LISTEN };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
-		{ "interval", required_argument, NULL, O_INTERVAL },
-		{ "window", required_argument, NULL, O_WINDOW },
-		{ "no-reset", no_argument, NULL, O_NO_RESET },
-		{ "backend", required_argument, NULL, O_BACKEND },
-		{ "lock", required_argument, NULL, O_LOCK },
+		CLI_OBSERVER_OPTIONS,
 		{ "state", required_argument, NULL, O_STATE },
 		{ "no-state", no_argument, NULL, O_NO_STATE },
 		{ "log", required_argument, NULL, O_LOG },
 		{ "statsd", required_argument, NULL, O_STATSD },
 		{ "statsd-tags", required_argument, NULL, O_STATSD_TAGS },
-		{ "sample-interval", required_argument, NULL, O_SAMPLE_INTERVAL },
 		{ "statsd-prefix", required_argument, NULL, O_STATSD_PREFIX },
 		{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 		{ "tls-key", required_argument, NULL, O_TLS_KEY },
@@ -99,12 +86,6 @@ int cmd_serve(int argc, char **argv)
 		{ 0 },
 	};
 	struct ap_serve_config cfg = {
-		.interval_ms = 1000,
-		.window_ms = 60000,
-		.backend = AP_PEAK_AUTO,
-		.timeout_ms = cli_opts.timeout_ms,
-		.sample_interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US,
-		.lock_path = AP_OWNER_LOCK_DEFAULT,
 		.state_path = AP_SERVE_DEFAULT_STATE,
 		.statsd_prefix = AP_SERVE_DEFAULT_STATSD_PREFIX,
 	};
@@ -113,42 +94,18 @@ int cmd_serve(int argc, char **argv)
 	struct ap_error err;
 	char host[256];
 	uint16_t port;
-	uint64_t us;
-	int c, rc;
+	int c, r, rc;
 
+	cli_observer_defaults("serve", &cfg.obs);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		r = cli_observer_option("serve", c, optarg, &cfg.obs);
+		if (r < 0)
+			return -r;
+		if (r > 0)
+			continue;
 		switch (c) {
 		case O_LISTEN:
 			listen = optarg;
-			break;
-		case O_INTERVAL:
-			if (cli_parse_duration_ms("--interval", optarg,
-						 AP_MIN_INTERVAL_MS, AP_MAX_INTERVAL_MS,
-						 &cfg.interval_ms, &err) < 0)
-				return cli_report(&err);
-			break;
-		case O_WINDOW:
-			if (cli_parse_duration_ms("--window", optarg,
-						 AP_MIN_WINDOW_MS, AP_MAX_WINDOW_MS,
-						 &cfg.window_ms, &err) < 0)
-				return cli_report(&err);
-			break;
-		case O_SAMPLE_INTERVAL:
-			/* The sample source: as `status` allows. */
-			if (cli_parse_duration_us("--sample-interval", optarg,
-						  100, 1000000, &us, &err) < 0)
-				return cli_report(&err);
-			cfg.sample_interval_us = (int)us;
-			break;
-		case O_NO_RESET:
-			cfg.no_reset = true;
-			break;
-		case O_BACKEND:
-			if (cli_parse_backend("serve", optarg, &cfg.backend) < 0)
-				return AP_ERR_USAGE;
-			break;
-		case O_LOCK:
-			cfg.lock_path = optarg;
 			break;
 		case O_STATE:
 			cfg.state_path = optarg;
@@ -200,10 +157,8 @@ int cmd_serve(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("serve", "unexpected argument '%s'",
 				       argv[optind]);
-	if (cfg.window_ms < cfg.interval_ms)
-		return cli_usage_error("serve", "--window (%llums) must not be shorter than --interval (%llums)",
-				       (unsigned long long)cfg.window_ms,
-				       (unsigned long long)cfg.interval_ms);
+	if (cli_observer_check("serve", &cfg.obs))
+		return AP_ERR_USAGE;
 	if (cfg.statsd_tags && !cfg.statsd_target)
 		return cli_usage_error("serve", "--statsd-tags needs --statsd");
 	if (!cfg.tls_cert != !cfg.tls_key)

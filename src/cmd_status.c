@@ -8,17 +8,20 @@
  *
  * backlog_max_depth comes from the kernel field when present; otherwise
  * from a peak backend observing for --duration, and the lines after it
- * name the source (status_peak.h).
+ * name the source (status_peak.h).  Ctrl-C (or SIGTERM) ends such an
+ * observation early, and the report says how long it really observed.
  */
+#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "auditpeak/control.h"
 #include "cli/cli.h"
+#include "cli/cli_observe.h"
 #include "cli/status_peak.h"
 #include "commands.h"
+#include "observe/loop.h"
 
 /* The lines auditctl -s prints, in its order, then ours. */
 static const enum ap_field text_fields[] = {
@@ -91,7 +94,8 @@ static void usage(FILE *out)
 		"                     backlog_max_depth comes from (auto: kernel > bpf > sample)\n"
 		"  --duration D       without the kernel field, observe with the backend for D\n"
 		"                     (e.g. 5s): bpf and sample only see what happens while\n"
-		"                     they run, so there is no since-boot value\n"
+		"                     they run, so there is no since-boot value; Ctrl-C ends\n"
+		"                     it early and reports what was seen, and for how long\n"
 		"  --sample-interval D  the sample backend's AUDIT_GET period (default 1ms)\n");
 }
 
@@ -108,6 +112,7 @@ int cmd_status(int argc, char **argv)
 	enum ap_peak_kind kind = AP_PEAK_AUTO;
 	uint64_t duration_us = 0, interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US;
 	struct status_peak peak;
+	struct ap_signals sig;
 	struct ap_status st;
 	struct ap_error err;
 	struct ap_nl *nl;
@@ -130,8 +135,10 @@ int cmd_status(int argc, char **argv)
 				return cli_report(&err);
 			break;
 		case 'i':
-			if (cli_parse_duration_us("--sample-interval", optarg, 100,
-						  10e6, &interval_us, &err) < 0)
+			if (cli_parse_duration_us("--sample-interval", optarg,
+						  CLI_SAMPLE_INTERVAL_MIN_US,
+						  CLI_SAMPLE_INTERVAL_MAX_US,
+						  &interval_us, &err) < 0)
 				return cli_report(&err);
 			break;
 		case 'h':
@@ -147,12 +154,18 @@ int cmd_status(int argc, char **argv)
 	if ((kind == AP_PEAK_BPF || kind == AP_PEAK_SAMPLE) && duration_us == 0)
 		return cli_usage_error("status", "--backend %s needs --duration: it only sees what happens while it observes",
 				       ap_peak_kind_name(kind));
+	/* Only an observation waits long enough to be worth interrupting. */
+	if (duration_us && ap_signals_catch(AP_SIGNALS_STOP, &sig) < 0) {
+		ap_fail(&err, AP_ERR_SYSTEM, errno, "signals: %s", strerror(errno));
+		return cli_report(&err);
+	}
 	if (cli_open(&nl, &err) < 0)
 		return cli_report(&err);
 	rc = ap_get_status(nl, &st, &err);
 	if (rc == 0)
 		rc = status_peak_get(kind, duration_us, (int)interval_us, nl,
-				     &st, NULL, &peak, &err);
+				     &st, duration_us ? &sig : NULL, &peak,
+				     &err);
 	ap_nl_close(nl);
 	if (rc < 0)
 		return cli_report(&err);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * auditpeak watch: a live view of the queue, like top.  One loop waits on
- * the refresh timer, the keyboard and a signalfd (SIGINT, SIGTERM,
- * SIGWINCH), so the terminal is always restored on the main path, never
- * from a signal handler.  The windows are the exporter's timeline
- * (exporter/observer.h decides who may close them).
+ * the refresh timer and the keyboard; SIGINT, SIGTERM and SIGHUP stop it
+ * and SIGWINCH redraws (observe/loop.h), so the terminal is always
+ * restored on the main path, never from a signal handler.  The windows
+ * are the observation layer's timeline (observe/observer.h decides who
+ * may close them).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,8 +13,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -21,10 +20,9 @@
 #include "cli/watch_frame.h"
 #include "cli/watch_term.h"
 #include "commands.h"
+#include "observe/loop.h"
 #include "observe/observer.h"
 
-/* Short windows fill the sparkline while someone is looking at it. */
-#define DEFAULT_WINDOW_MS (10 * 1000ULL)
 #define FRAME_MAX 8192
 
 struct watch_options {
@@ -41,22 +39,14 @@ struct watcher {
 
 static void usage(FILE *out)
 {
-	char known[64];
-
-	cli_known_backends(known, sizeof(known));
 	fprintf(out,
 		"Usage: auditpeak watch [OPTIONS]\n"
 		"Live view of the audit queue: backlog, window peak, peak since start, limit,\n"
-		"headroom, lost, wait time and recent window peaks.  q quits.\n\n"
-		"  --once            print one plain frame after one --interval and exit\n"
-		"  --backend KIND    peak source (default auto); this build has: %s\n"
-		"  --interval D      refresh and poll period (default 1s)\n"
-		"  --window D        window length (default 10s)\n"
-		"  --reset           kernel backend: own the resets (lock %s), one\n"
-		"                    audit record per window; without it the kernel field is only read\n"
-		"  --lock FILE       owner lock (default %s)\n"
-		"See auditpeak(8).\n",
-		known, AP_OWNER_LOCK_DEFAULT, AP_OWNER_LOCK_DEFAULT);
+		"headroom, lost, wait time and recent window peaks.  q quits.\n"
+		"The view is redrawn every --interval.\n\n"
+		"  --once               print one plain frame after one --interval and exit\n");
+	cli_observer_usage(out, "watch");
+	fprintf(out, "See auditpeak-watch(8).\n");
 }
 
 /* -1: go on; otherwise the exit code. */
@@ -142,37 +132,31 @@ static bool handle_key(void)
 	return !(n == 1 && (c == 'q' || c == 'Q'));
 }
 
-static bool handle_signal(int sfd)
+static int loop(struct watcher *w, const struct watch_options *o,
+		const struct ap_signals *sig)
 {
-	struct signalfd_siginfo si;
-
-	if (read(sfd, &si, sizeof(si)) != sizeof(si))
-		return true;
-	return si.ssi_signo == SIGWINCH;
-}
-
-static int loop(struct watcher *w, const struct watch_options *o, int sfd)
-{
-	struct pollfd fds[3];
+	struct pollfd fds[2];
 	uint64_t expirations;
 	int tfd = ap_interval_timer(o->obs.interval_ms, false);
-	nfds_t n = 2;
+	nfds_t n = 1;
 
 	if (tfd < 0)
 		return -1;
 	fds[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
-	fds[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	if (w->term.keys)
 		fds[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-	for (;;) {
-		if (poll(fds, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+	while (!ap_stop_signal) {
+		if (ap_wait(sig, fds, n, -1) < 0) {
+			if (errno != EINTR)
+				break;
+			/* SIGWINCH: redraw below at the new width. */
+			ap_resize_signal = 0;
+			if (ap_stop_signal)
+				break;
+			show(w);
+			continue;
 		}
-		if ((fds[1].revents & POLLIN) && !handle_signal(sfd))
-			break;
-		if (n > 2 && (fds[2].revents & (POLLIN | POLLHUP)) &&
+		if (n > 1 && (fds[1].revents & (POLLIN | POLLHUP)) &&
 		    !handle_key())
 			break;
 		if ((fds[0].revents & POLLIN) &&
@@ -185,50 +169,33 @@ static int loop(struct watcher *w, const struct watch_options *o, int sfd)
 	return 0;
 }
 
-static int block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGWINCH);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 static int run(const struct watch_options *o)
 {
 	static struct watcher w; /* the frame history is large for a stack */
+	struct ap_signals sig;
 	struct ap_error err;
-	int sfd, rc = 0;
+	int rc = 0;
 
 	memset(&w, 0, sizeof(w));
-	sfd = block_signals();
-	if (sfd < 0) {
+	if (ap_signals_catch(AP_SIGNALS_HANGUP_STOPS | AP_SIGNALS_RESIZE,
+			     &sig) < 0) {
 		ap_fail(&err, AP_ERR_SYSTEM, errno, "signals: %s", strerror(errno));
 		return cli_report(&err);
 	}
-	if (ap_observer_open(&w.obs, &o->obs, &err) < 0) {
-		close(sfd);
+	if (ap_observer_open(&w.obs, &o->obs, &err) < 0)
 		return cli_report(&err);
-	}
 	w.next_window_ms = ap_now_mono_ms() + o->obs.window_ms;
 	watch_term_open(&w.term, !o->once);
 	tick(&w, o->obs.window_ms);
 	if (o->once) {
-		/* One interval of evidence, so the peak has something to show. */
-		struct timespec ts = { (time_t)(o->obs.interval_ms / 1000),
-				       (long)(o->obs.interval_ms % 1000) * 1000000 };
-
-		nanosleep(&ts, NULL);
+		/* One interval of evidence, so the peak has something to
+		 * show; a signal cuts it short. */
+		ap_wait(&sig, NULL, 0, (int64_t)o->obs.interval_ms);
 		tick(&w, o->obs.window_ms);
 		show(&w);
 	} else {
 		show(&w);
-		if (loop(&w, o, sfd) < 0) {
+		if (loop(&w, o, &sig) < 0) {
 			ap_fail(&err, AP_ERR_SYSTEM, errno, "timer: %s",
 				strerror(errno));
 			rc = -1;
@@ -236,22 +203,16 @@ static int run(const struct watch_options *o)
 	}
 	watch_term_restore(&w.term);
 	ap_observer_close(&w.obs);
-	close(sfd);
 	return rc < 0 ? cli_report(&err) : 0;
 }
 
 int cmd_watch(int argc, char **argv)
 {
-	struct watch_options o = {
-		.obs = {
-			.backend = AP_PEAK_AUTO,
-			.timeout_ms = cli_opts.timeout_ms,
-			.interval_ms = 1000,
-			.window_ms = DEFAULT_WINDOW_MS,
-			.lock_path = AP_OWNER_LOCK_DEFAULT,
-		},
-	};
-	int rc = parse_options(argc, argv, &o);
+	struct watch_options o = { 0 };
+	int rc;
+
+	cli_observer_defaults("watch", &o.obs);
+	rc = parse_options(argc, argv, &o);
 
 	return rc >= 0 ? rc : run(&o);
 }

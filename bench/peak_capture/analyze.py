@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
-"""Peak capture: traces of peak-capture -> table, CSV and the timeline plot.
+"""Peak capture: peak-capture traces -> table, CSV and the timeline plot.
 
-    analyze.py OUTDIR TRACE...
+    analyze.py OUTDIR RESULTSDIR PLOTDIR TRACE...
 
-Each TRACE is peak-capture's output (host or guest).  The true peak of a
-window is the max of the exact backend's 10 ms read-and-clear slots inside
-it.  Pollers:
-  10 ms  the real AUDIT_GET series (one phase: the one that ran);
-  1 s, 15 s  simulated from that series: PHASES random phases each, every
-         simulated poll takes the real 10 ms poll nearest to its instant.
-A poller's estimate of a window's peak is the max of its polls inside the
-window (what a max-over-time panel would show).  auditpeak's value for a
-window is the exact peak, so its column is 100 % unless some poll saw more
-than it (which would mean the backend under-reports: checked, not assumed).
-Percentages are medians over windows x phases.
+Each TRACE is one guest run of peak-capture (one workload).  Per window
+k >= 1 (window 0 began before the first truth clear):
+  truth      the kernel's backlog_max_depth, read and cleared right after
+             serve closed window k (the independent truth);
+  auditpeak  auditpeak_last_window_peak as serve published it on /metrics;
+  poll 10 ms the max of the real AUDIT_GET `backlog` polls inside the window;
+  poll 1 s, poll 15 s  simulated from the 10 ms series, PHASES random phases
+             each: every simulated poll takes the real poll nearest its
+             instant; a window with no poll of that poller saw 0.
+A window spans the truth's clears: (after clear k-1, before clear k].
+The alignment gap of window k is truth_after(k) - serve_end(k): serve's
+clear happens after the end it publishes, the truth's before truth_after,
+so the two clears are less than that apart.
+Writes RESULTSDIR/peak_capture.csv, the table on stdout, and
+OUTDIR/peak_timeline.{dat,gp} (the gp script draws PLOTDIR/peak_timeline.png;
+paths in it are relative to the repository's top, where bench/*/run runs).
 """
 import bisect
 import os
@@ -21,150 +26,179 @@ import random
 import statistics
 import sys
 
-WINDOW_NS = int(float(os.environ.get("PEAK_WINDOW_S", "15")) * 1e9)  # 15 s: one 15 s poll per window
 PHASES = 200
 PERIODS = (("poll 15 s", 15_000_000_000), ("poll 1 s", 1_000_000_000))
+POLLERS = ("poll 15 s", "poll 1 s", "poll 10 ms")
+BOUNDARY_NS = 50_000_000  # "queue at boundaries": polls this close before a clear
+PLOT_TRACE = "100ms-8000.txt"
+PLOT_WINDOWS = 15
 
 
 def load(path):
-    meta, series = {}, {"T": [], "P": [], "B": []}
+    meta, wins, polls, bursts = {}, [], [], []
     with open(path) as f:
         for line in f:
-            parts = line.split()
-            if not parts:
+            p = line.split()
+            if not p:
                 continue
-            if parts[0] == "#":
-                meta = dict(p.split("=", 1) for p in parts[1:] if "=" in p)
-            elif parts[0] in series and len(parts) == 3:
-                series[parts[0]].append((int(parts[1]), int(parts[2])))
-    return meta, series
+            if p[0] == "#" and len(p) > 1 and "=" in p[1]:
+                meta = dict(x.split("=", 1) for x in p[1:] if "=" in x)
+            elif p[0] == "W" and len(p) == 9:
+                wins.append(dict(k=int(p[1]), resets=int(p[2]), serve_end=int(p[3]),
+                                 serve=int(p[4]), exact=int(p[5]), truth=int(p[6]),
+                                 before=int(p[7]), after=int(p[8])))
+            elif p[0] == "P" and len(p) == 3:
+                polls.append((int(p[1]), int(p[2])))
+            elif p[0] == "B" and len(p) == 5:
+                bursts.append(dict(k=int(p[1]), start=int(p[2]), end=int(p[3]),
+                                   sent=int(p[4])))
+    return meta, wins, polls, bursts
 
 
-def max_in(samples, times, lo, hi):
-    i, j = bisect.bisect_left(times, lo), bisect.bisect_left(times, hi)
-    return max((v for _, v in samples[i:j]), default=0)
+def max_in(polls, ptimes, lo, hi):
+    """Max of the polls with lo < t <= hi (0 if none)."""
+    i, j = bisect.bisect_right(ptimes, lo), bisect.bisect_right(ptimes, hi)
+    return max((v for _, v in polls[i:j]), default=0)
 
 
 def nearest(polls, ptimes, t):
     i = bisect.bisect_left(ptimes, t)
-    best = [polls[k] for k in (i - 1, i) if 0 <= k < len(polls)]
-    return min(best, key=lambda p: abs(p[0] - t))[1]
+    cand = [polls[k] for k in (i - 1, i) if 0 <= k < len(polls)]
+    return min(cand, key=lambda p: abs(p[0] - t))[1]
 
 
-def burst_lengths_ms(bursts):
-    return [(bursts[k + 1][0] - bursts[k][0]) / 1e6
-            for k in range(0, len(bursts) - 1, 2)]
+def simulated(polls, ptimes, lo, hi, period, rng):
+    """One phase of a period-`period` poller: its max inside (lo, hi]."""
+    t = rng.randrange(period) + lo - period
+    while t <= lo:
+        t += period
+    seen = 0
+    while t <= hi:
+        seen = max(seen, nearest(polls, ptimes, t))
+        t += period
+    return seen
 
 
 def analyze(path, rng):
-    meta, s = load(path)
-    truth, polls = s["T"], s["P"]
-    ttimes, ptimes = [t for t, _ in truth], [t for t, _ in polls]
-    end = truth[-1][0] if truth else 0
-    frac = {"poll 15 s": [], "poll 1 s": [], "poll 10 ms": [], "auditpeak": []}
-    peaks, over = [], 0
-    for lo in range(0, end - WINDOW_NS + 1, WINDOW_NS):
-        hi = lo + WINDOW_NS
-        true = max_in(truth, ttimes, lo, hi)
-        seen10 = max_in(polls, ptimes, lo, hi)
-        if true == 0:
+    meta, wins, polls, bursts = load(path)
+    ptimes = [t for t, _ in polls]
+    burst_end = {b["k"]: b["end"] for b in bursts}
+    res = dict(meta=meta, windows=0, equal=0, diffs=[], exact=0, truth=[], gaps=[], margins=[],
+               skipped=0, boundary=0, frac={p: [] for p in POLLERS},
+               lengths=[(b["end"] - b["start"]) / 1e6 for b in bursts],
+               sent=[b["sent"] for b in bursts])
+    for prev, w in zip(wins, wins[1:]):
+        # A window serve closed without our clear right after it (a missed
+        # rename) has no truth of its own: left out, and counted.
+        if w["resets"] != prev["resets"] + 1:
+            res["skipped"] += 1
             continue
-        peaks.append(true)
-        over += seen10 > true
-        frac["auditpeak"].append(100.0 * true / max(true, seen10))
-        frac["poll 10 ms"].append(100.0 * seen10 / true)
+        lo, hi, truth = prev["after"], w["before"], w["truth"]
+        res["windows"] += 1
+        res["truth"].append(truth)
+        res["equal"] += w["serve"] == truth
+        if w["serve"] != truth:
+            res["diffs"].append(w["serve"] - truth)
+        res["exact"] += w["exact"] == 1
+        res["gaps"].append((w["after"] - w["serve_end"]) / 1e6)
+        if w["k"] in burst_end:
+            res["margins"].append((w["serve_end"] - burst_end[w["k"]]) / 1e6)
+        res["boundary"] = max(res["boundary"], max_in(polls, ptimes, hi - BOUNDARY_NS, hi))
+        if truth == 0:
+            continue
+        res["frac"]["poll 10 ms"].append(100.0 * max_in(polls, ptimes, lo, hi) / truth)
         for name, period in PERIODS:
             for _ in range(PHASES):
-                t = lo + rng.randrange(period)
-                seen = 0
-                while t < hi:
-                    seen = max(seen, nearest(polls, ptimes, t))
-                    t += period
-                frac[name].append(100.0 * seen / true)
-    bl = burst_lengths_ms(s["B"])
-    sent = [v for _, v in s["B"][1::2]]
-    return meta, frac, peaks, over, bl, sent
+                res["frac"][name].append(
+                    100.0 * simulated(polls, ptimes, lo, hi, period, rng) / truth)
+    return res
 
 
-def plot(path, outdir, plotdir, rng):
-    """Timeline of one trace: truth, a 1 s poller, auditpeak's 1 s windows."""
-    _, s = load(path)
-    truth, polls = s["T"], s["P"]
+def plot_data(path, outdir, plotdir, rng):
+    """Per window: truth, serve's published peak, one 1 s poller; plus the
+    10 ms backlog series, for PLOT_WINDOWS windows of one trace."""
+    meta, wins, polls, _ = load(path)
     ptimes = [t for t, _ in polls]
-    lo, hi = 2_000_000_000, 8_000_000_000
-    data = os.path.join(outdir, "peak_timeline.dat")
-    phase = rng.randrange(1_000_000_000)
-    with open(data, "w") as f:
-        f.write("# t_s true_slot_max\n")
-        for t, v in truth:
-            if lo <= t < hi:
-                f.write(f"{t / 1e9:.3f} {v}\n")
-        f.write("\n\n# t_s poll_1s_value\n")
-        t = phase
-        while t < hi:
-            if t >= lo:
-                f.write(f"{t / 1e9:.3f} {nearest(polls, ptimes, t)}\n")
-            t += 1_000_000_000
-        f.write("\n\n# t_s auditpeak_1s_window_peak\n")
-        ttimes = [t for t, _ in truth]
-        for w in range(lo, hi, 1_000_000_000):
-            v = max_in(truth, ttimes, w, w + 1_000_000_000)
-            f.write(f"{w / 1e9:.3f} {v}\n{(w + 1_000_000_000) / 1e9:.3f} {v}\n\n")
+    sel = list(zip(wins, wins[1:]))[:PLOT_WINDOWS]
+    t0 = sel[0][0]["after"]
+    t1 = sel[-1][1]["before"]
+    dat = os.path.join(outdir, "peak_timeline.dat")
+    with open(dat, "w") as f:
+        f.write("# t_s backlog (10 ms polls)\n")
+        for t, v in polls:
+            if t0 <= t <= t1:
+                f.write(f"{(t - t0) / 1e9:.3f} {v}\n")
+        f.write("\n\n# window: start_s end_s truth serve poll_1s\n")
+        for prev, w in sel:
+            lo, hi = prev["after"], w["before"]
+            p1 = simulated(polls, ptimes, lo, hi, 1_000_000_000, rng)
+            f.write(f"{(lo - t0) / 1e9:.3f} {(hi - t0) / 1e9:.3f} "
+                    f"{w['truth']} {w['serve']} {p1}\n")
+    gp = os.path.join(outdir, "peak_timeline.gp")
     png = os.path.join(plotdir, "peak_timeline.png")
-    script = f"""
-set terminal pngcairo size 1000,450 noenhanced
+    with open(gp, "w") as f:
+        f.write(f"""set terminal pngcairo size 1000,450 noenhanced
 set output '{png}'
-set title 'Audit queue depth: 100 ms micro-bursts, one per second (host, bpf backend)'
+set title 'Patched 6.12 guest: {meta.get("burst_ms")} ms bursts at {meta.get("rate")} records/s, one per {int(meta.get("window_ms")) / 1000:g} s window'
 set xlabel 'time (s)'
-set ylabel 'records in audit queue'
+set ylabel 'records in the audit queue'
 set key below horizontal
 set yrange [0:*]
-set offsets 0, 0, graph 0.1, 0
+set offsets 0, 0, graph 0.12, 0
 set grid
-plot '{data}' index 0 using 1:2 with steps lc rgb '#999999' title 'true depth (exact max per 10 ms, bpf)', \\
-     '{data}' index 2 using 1:2 with lines lw 3 lc rgb '#1f77b4' title 'auditpeak: exact peak per 1 s window', \\
-     '{data}' index 1 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'what a 1 s backlog poller saw'
-"""
-    with open(os.path.join(outdir, "peak_timeline.gp"), "w") as f:
-        f.write(script)
-    return os.path.join(outdir, "peak_timeline.gp")
+plot '{dat}' index 0 using 1:2 with steps lc rgb '#bbbbbb' title 'backlog, polled every 10 ms', \\
+     '{dat}' index 1 using 1:3:($2-$1):(0) with vectors nohead lw 4 lc rgb '#2ca02c' title 'truth: kernel backlog_max_depth per window', \\
+     '{dat}' index 1 using (($1+$2)/2):4 with points pt 7 ps 1.6 lc rgb '#1f77b4' title 'auditpeak serve: published window peak', \\
+     '{dat}' index 1 using (($1+$2)/2):5 with points pt 5 ps 1.2 lc rgb '#d62728' title 'a 1 s backlog poller: max of its polls'
+""")
 
 
 def main():
-    outdir, traces = sys.argv[1], sys.argv[2:]
-    os.makedirs(outdir, exist_ok=True)
-    plotdir = os.path.join(os.path.dirname(os.path.abspath(outdir)), "plots")
-    os.makedirs(plotdir, exist_ok=True)
-    rng = random.Random(6)
-    cols = ["poll 15 s", "poll 1 s", "poll 10 ms", "auditpeak"]
+    outdir, resdir, plotdir, traces = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    rng = random.Random(13)
     rows = []
     for path in traces:
-        meta, frac, peaks, over, bl, sent = analyze(path, rng)
-        where = "guest, kernel field" if meta.get("backend") == "kernel" else "host, bpf"
-        rows.append((where, meta, frac, peaks, over, bl, sent))
-    rows.sort(key=lambda r: (r[0], int(r[1].get("burst_ms", 0)), int(r[1].get("rate", 0))))
-    with open(os.path.join(outdir, "peak_capture.csv"), "w") as f:
-        f.write("where,burst_ms,rate,windows,median_true_peak," +
-                ",".join(c.replace(" ", "_") for c in cols) + "\n")
-        for where, meta, frac, peaks, over, bl, sent in rows:
-            f.write(f"{where},{meta.get('burst_ms')},{meta.get('rate')},{len(peaks)},"
-                    f"{statistics.median(peaks) if peaks else 0}," +
-                    ",".join(f"{statistics.median(frac[c]):.1f}" if frac[c] else ""
-                             for c in cols) + "\n")
-    print("| where (exact source) | burst: asked -> measured length, records | windows | true peak (median) | "
-          + " | ".join(cols) + " |")
-    print("|---" * (4 + len(cols)) + "|")
-    for where, meta, frac, peaks, over, bl, sent in rows:
-        cells = [f"{statistics.median(frac[c]):.1f} %" if frac[c] else "-" for c in cols]
-        foreign = int(meta.get("foreign_daemon_polls", "0"))
-        note = f" (other load on the host in {foreign} polls)" if foreign else ""
-        note += f"; {over} windows where a poll exceeded the exact peak" if over else ""
-        print(f"| {where}{note} | {meta.get('burst_ms')} ms at {meta.get('rate')}/s -> "
-              f"{statistics.median(bl):.0f} ms, {statistics.median(sent)} | {len(peaks)} | "
-              f"{statistics.median(peaks) if peaks else 0} | " + " | ".join(cells) + " |")
-    host100 = [p for p in traces if "host-100ms" in os.path.basename(p)]
-    if host100:
-        print("@@plot " + plot(host100[0], outdir, plotdir, rng))
+        rows.append(analyze(path, rng))
+    rows.sort(key=lambda r: (int(r["meta"]["burst_ms"]), int(r["meta"]["rate"])))
+    med = statistics.median
+    with open(os.path.join(resdir, "peak_capture.csv"), "w") as f:
+        f.write("burst_ms,rate,window_ms,windows,median_true_peak,serve_equals_truth_pct,"
+                "serve_minus_truth_when_not_equal,"
+                + ",".join(p.replace(" ", "_") + "_median_pct," + p.replace(" ", "_") + "_mean_pct"
+                           for p in POLLERS)
+                + ",gap_median_ms,gap_max_ms,boundary_backlog_max,burst_end_to_window_end_min_ms\n")
+        for r in rows:
+            n = r["windows"]
+            f.write(f"{r['meta']['burst_ms']},{r['meta']['rate']},{r['meta']['window_ms']},{n},"
+                    f"{med(r['truth'])},"
+                    f"{100.0 * r['equal'] / n:.1f},{' '.join(map(str, r['diffs']))},"
+                    + ",".join(f"{med(r['frac'][p]):.1f},{statistics.fmean(r['frac'][p]):.1f}"
+                               for p in POLLERS)
+                    + f",{med(r['gaps']):.2f},{max(r['gaps']):.2f},{r['boundary']},"
+                    f"{min(r['margins']):.0f}\n")
+    print("| burst: asked -> measured length (median), records | window | windows | true peak (median) "
+          "| auditpeak == truth | " + " | ".join(p + ": median (mean)" for p in POLLERS)
+          + " | clears apart: median / max | queue at boundaries (max) | burst end to window end (min) |")
+    print("|---" * (8 + len(POLLERS)) + "|")
+    for r in rows:
+        n, m = r["windows"], r["meta"]
+        notes = []
+        if r["diffs"]:
+            notes.append("others: " + ", ".join(f"{d:+d}" for d in r["diffs"]))
+        if r["exact"] != n:
+            notes.append(f"{n - r['exact']} published as inexact")
+        if r["skipped"]:
+            notes.append(f"{r['skipped']} windows left out (missed clear)")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        print(f"| {m['burst_ms']} ms at {m['rate']}/s -> {med(r['lengths']):.0f} ms, "
+              f"{int(med(r['sent']))} | {int(m['window_ms']) / 1000:g} s | {n} | {med(r['truth'])} "
+              f"| {100.0 * r['equal'] / n:.1f} %{note} | "
+              + " | ".join(f"{med(r['frac'][p]):.1f} % ({statistics.fmean(r['frac'][p]):.1f} %)"
+                           for p in POLLERS)
+              + f" | {med(r['gaps']):.1f} / {max(r['gaps']):.1f} ms | {r['boundary']} "
+              f"| {min(r['margins']):.0f} ms |")
+    chosen = [t for t in traces if os.path.basename(t) == PLOT_TRACE] or traces[:1]
+    plot_data(chosen[0], outdir, plotdir, rng)
 
 
 main()

@@ -35,9 +35,6 @@ struct ap_error {
 int ap_fail(struct ap_error *err, enum ap_err code, int sys_errno,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Reset @err to AP_OK with an empty message. */
-void ap_error_clear(struct ap_error *err);
-
 /* A short stable name for @code ("permission", "timeout", ...). */
 const char *ap_err_name(enum ap_err code);
 

@@ -21,9 +21,6 @@ struct ap_marker_rule {
 	bool installed;
 };
 
-/* The marker syscall's name, for messages ("getppid"). */
-const char *ap_marker_syscall_name(void);
-
 /*
  * AUDIT_ADD_RULE: exit filter, always, arch = this build's, syscall =
  * the marker, pid = @pid, key = AP_MARKER_RULE_KEY.  Records are only

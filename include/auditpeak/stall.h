@@ -2,7 +2,7 @@
 /*
  * A stalled audit daemon, to make the audit queue hold a backlog.
  *
- * How kauditd behaves (6.12 and later; SPEC §7): a daemon that merely
+ * How kauditd behaves (6.12 and later; docs/kauditd.md): a daemon that merely
  * never reads does not make records pile up.  The audit socket has a
  * 100 ms send timeout; a record that cannot be delivered goes to the retry
  * queue and the rest of the main queue follows it at once, so the backlog
@@ -45,9 +45,6 @@ int ap_stall_start(struct ap_stall **st, struct ap_nl *ctl,
  * AP_STALL_WINDOW_MS during which the main queue is left alone.
  */
 int ap_stall_arm(struct ap_stall *st, struct ap_error *err);
-
-/* The daemon's pid (what AUDIT_GET shows as `pid`). */
-int ap_stall_pid(const struct ap_stall *st);
 
 /* Make the child unregister and exit, and wait for it; safe with NULL. */
 int ap_stall_stop(struct ap_stall *st, struct ap_error *err);

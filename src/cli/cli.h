@@ -46,6 +46,13 @@ int cli_parse_duration_us(const char *name, const char *text, uint64_t min_us,
 int cli_parse_duration_ms(const char *name, const char *text, uint64_t min_ms,
 			  uint64_t max_ms, uint64_t *out, struct ap_error *err);
 
+/* @us the way the options take it, in its largest exact unit ("1s",
+ * "60s", "10m", "1h", "250ms"): defaults in help texts, durations. */
+void cli_format_duration_us(uint64_t us, char *out, size_t cap);
+
+/* Elapsed or remaining time, whole seconds: "5s", "2m03s", "1h00m00s". */
+void cli_format_elapsed(double seconds, char *out, size_t cap);
+
 /* The peak sources this build knows, "auto, kernel, ..." into @out. */
 void cli_known_backends(char *out, size_t cap);
 

@@ -135,3 +135,39 @@ int cli_parse_duration_ms(const char *name, const char *text, uint64_t min_ms,
 	*out = us / 1000;
 	return 0;
 }
+
+void cli_format_duration_us(uint64_t us, char *out, size_t cap)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t us;
+		uint64_t from; /* the unit is used from this length on */
+	} units[] = {
+		{ "h", 3600000000ULL, 3600000000ULL },
+		{ "m", 60000000ULL, 300000000ULL },
+		{ "s", 1000000ULL, 1000000ULL },
+		{ "ms", 1000ULL, 1000ULL },
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (us >= units[i].from && us % units[i].us == 0) {
+			snprintf(out, cap, "%llu%s",
+				 (unsigned long long)(us / units[i].us),
+				 units[i].suffix);
+			return;
+		}
+	snprintf(out, cap, "%lluus", (unsigned long long)us);
+}
+
+void cli_format_elapsed(double seconds, char *out, size_t cap)
+{
+	unsigned long long s = seconds > 0 ? (unsigned long long)seconds : 0;
+
+	if (s >= 3600)
+		snprintf(out, cap, "%lluh%02llum%02llus", s / 3600, s / 60 % 60,
+			 s % 60);
+	else if (s >= 60)
+		snprintf(out, cap, "%llum%02llus", s / 60, s % 60);
+	else
+		snprintf(out, cap, "%llus", s);
+}

@@ -1,53 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "auditpeak/clock.h"
 #include "auditpeak/control.h"
 #include "cli.h"
+#include "observe/loop.h"
 #include "status_peak.h"
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)ap_now_mono_ns() / 1e9;
 }
 
 /*
- * Sleep up to @us, waking early when *@stop is set.  Reading the backend
+ * Wait up to @us, or until a signal asks us to stop.  Reading the backend
  * every 100 ms lets it finish setting up early (the bpf backend validates
  * the queue address and detaches its one-time learner on a read).
  */
-static void observe(struct ap_peak *p, uint64_t us, volatile sig_atomic_t *stop)
+static void observe(struct ap_peak *p, uint64_t us, const struct ap_signals *sig)
 {
+	uint64_t end = ap_now_mono_ms() + us / 1000, now;
 	uint32_t ignored;
 
-	double end = now_s() + (double)us / 1e6;
-
-	while (!(stop && *stop)) {
-		double left = end - now_s();
-		struct timespec ts;
-
-		if (left <= 0)
-			break;
-		if (left > 0.1)
-			left = 0.1;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(left * 1e9);
-		nanosleep(&ts, NULL);
+	while (!ap_stop_signal && (now = ap_now_mono_ms()) < end) {
+		ap_wait(sig, NULL, 0, end - now < 100 ? (int64_t)(end - now) : 100);
 		ap_peak_read(p, NULL, &ignored, NULL);
 	}
 }
 
 static int from_backend(enum ap_peak_kind kind, uint64_t duration_us,
 			int sample_interval_us, struct ap_nl *nl,
-			struct ap_status *st, volatile sig_atomic_t *stop,
+			struct ap_status *st, const struct ap_signals *sig,
 			struct status_peak *r, struct ap_error *err)
 {
 	struct ap_peak_config cfg;
 	struct ap_peak p;
+	char duration[32];
 	double start;
 	int rc = -1;
 
@@ -56,8 +45,14 @@ static int from_backend(enum ap_peak_kind kind, uint64_t duration_us,
 	cfg.sample_interval_us = sample_interval_us;
 	if (ap_peak_open(&p, kind, &cfg, err) < 0)
 		return -1;
+	/* Also the sign that the source is ready (tests wait for it). */
+	cli_format_duration_us(duration_us, duration, sizeof(duration));
+	fprintf(stderr, "auditpeak status: observing with %s for %s; Ctrl-C ends it early and reports what was seen\n",
+		ap_peak_source(&p), duration);
 	start = now_s();
-	observe(&p, duration_us, stop);
+	observe(&p, duration_us, sig);
+	r->stopped_by = ap_stop_signal;
+	r->asked_us = duration_us;
 	if (ap_get_status(nl, st, err) < 0 ||
 	    ap_peak_read(&p, st, &r->value, err) < 0)
 		goto out;
@@ -76,7 +71,7 @@ out:
 
 int status_peak_get(enum ap_peak_kind kind, uint64_t duration_us,
 		    int sample_interval_us, struct ap_nl *nl,
-		    struct ap_status *st, volatile sig_atomic_t *stop,
+		    struct ap_status *st, const struct ap_signals *sig,
 		    struct status_peak *r, struct ap_error *err)
 {
 	memset(r, 0, sizeof(*r));
@@ -94,7 +89,7 @@ int status_peak_get(enum ap_peak_kind kind, uint64_t duration_us,
 			 "this kernel has no backlog_max_depth; only a backend observing for a while can measure it: auditpeak status --duration 5s");
 		return 0;
 	}
-	return from_backend(kind, duration_us, sample_interval_us, nl, st, stop,
+	return from_backend(kind, duration_us, sample_interval_us, nl, st, sig,
 			    r, err);
 }
 
@@ -115,8 +110,16 @@ void status_peak_print_text(const struct status_peak *r,
 	}
 	if (strcmp(r->source, "kernel") == 0)
 		return;
-	printf("backlog_max_depth_observed %.3fs (not since boot: only while observing)\n",
-	       r->observed_s);
+	if (r->stopped_by) {
+		char asked[32];
+
+		cli_format_duration_us(r->asked_us, asked, sizeof(asked));
+		printf("backlog_max_depth_observed %.3fs of %s asked, ended early by SIG%s (not since boot: only while observing)\n",
+		       r->observed_s, asked, sigabbrev_np(r->stopped_by));
+	} else {
+		printf("backlog_max_depth_observed %.3fs (not since boot: only while observing)\n",
+		       r->observed_s);
+	}
 	printf("backlog_max_depth_exact %s\n",
 	       r->exact ? "yes" : "no (a lower bound)");
 	if (r->detail[0])
@@ -156,9 +159,10 @@ void status_peak_print_json(const struct status_peak *r)
 	else
 		printf(",\"backlog_max_depth\":null,\"exact\":null");
 	if (r->have && strcmp(r->source, "kernel") != 0)
-		printf(",\"observed_seconds\":%.3f", r->observed_s);
+		printf(",\"observed_seconds\":%.3f,\"ended_early\":%s",
+		       r->observed_s, r->stopped_by ? "true" : "false");
 	else
-		printf(",\"observed_seconds\":null");
+		printf(",\"observed_seconds\":null,\"ended_early\":null");
 	printf(",\"detail\":");
 	json_string(r->detail);
 	printf(",\"fallback_reason\":");

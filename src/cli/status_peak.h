@@ -8,10 +8,10 @@
 #ifndef AUDITPEAK_CLI_STATUS_PEAK_H
 #define AUDITPEAK_CLI_STATUS_PEAK_H
 
-#include <signal.h>
 #include <stdint.h>
 
 #include "auditpeak/peak.h"
+#include "observe/loop.h"
 
 struct status_peak {
 	bool have;          /* a value was obtained */
@@ -19,6 +19,8 @@ struct status_peak {
 	const char *source; /* "kernel", "bpf", "sample" or "none" */
 	bool exact;
 	double observed_s;  /* 0 for the kernel field (since boot or reset) */
+	uint64_t asked_us;  /* the --duration asked for */
+	int stopped_by;     /* the signal that ended the observation early, or 0 */
 	bool have_distribution;
 	struct ap_depth_distribution dist;
 	char fallback[AP_PEAK_REASON_MAX];
@@ -27,12 +29,13 @@ struct status_peak {
 
 /*
  * Fill @r.  @st is the AUDIT_GET reply (refreshed in place after an
- * observation, so the other lines are as current as the max).  A signal
- * setting *@stop ends the observation early.
+ * observation, so the other lines are as current as the max).  A stop
+ * signal (observe/loop.h) ends the observation early; @sig is the mask to
+ * wait with (NULL: the signals are not blocked).
  */
 int status_peak_get(enum ap_peak_kind kind, uint64_t duration_us,
 		    int sample_interval_us, struct ap_nl *nl,
-		    struct ap_status *st, volatile sig_atomic_t *stop,
+		    struct ap_status *st, const struct ap_signals *sig,
 		    struct status_peak *r, struct ap_error *err);
 
 /* The lines after the auditctl ones; the first is backlog_max_depth. */

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "observe/lock_file.h"
+#include "observe/loop.h"
 #include "observe/observer.h"
 #include "observe/state_file.h"
 #include "observe/timeline.h"
@@ -53,12 +53,10 @@ static int open_peak(struct server *s, struct ap_error *err)
 	char note[AP_OBSERVER_NOTE_MAX];
 	struct ap_peak_config pc;
 
-	ap_peak_config_defaults(&pc);
-	pc.timeout_ms = s->cfg->timeout_ms;
-	pc.sample_interval_us = s->cfg->sample_interval_us;
+	ap_observer_peak_config(&s->cfg->obs, &pc);
 	/* Its thread starts after the privilege drop (see drop_privileges). */
 	pc.defer_threads = true;
-	if (ap_observer_open_peak(&s->peak, s->cfg->backend, &pc, note,
+	if (ap_observer_open_peak(&s->peak, s->cfg->obs.backend, &pc, note,
 				  sizeof(note), err) < 0)
 		return -1;
 	ap_log("%s", note);
@@ -71,13 +69,14 @@ static void take_ownership(struct server *s)
 	pid_t holder;
 
 	s->owner_lock = -1;
-	if (s->cfg->no_reset) {
+	if (!s->cfg->obs.reset) {
 		ap_log("read-only (--no-reset): windows are not reset by this instance");
 		return;
 	}
-	s->owner_lock = ap_lock_take(s->cfg->lock_path, &holder, &err);
+	s->owner_lock = ap_lock_take(s->cfg->obs.lock_path, &holder, &err);
 	if (s->owner_lock >= 0)
-		ap_log("owner of window resets (lock %s)", s->cfg->lock_path);
+		ap_log("owner of window resets (lock %s)",
+		       s->cfg->obs.lock_path);
 	else
 		ap_log("read-only: %s; this instance will not reset anything",
 		       err.msg);
@@ -123,7 +122,7 @@ static void init_snapshot(struct server *s)
 	char hz_note[AP_OBSERVER_NOTE_MAX];
 
 	ap_observer_start_timeline(&s->tl, &s->peak, s->owner_lock >= 0,
-				   s->cfg->interval_ms, s->cfg->window_ms,
+				   s->cfg->obs.interval_ms, s->cfg->obs.window_ms,
 				   hz_note, sizeof(hz_note));
 	ap_log("%s", hz_note);
 }
@@ -204,45 +203,31 @@ static void publish(struct server *s)
 	s->published = true;
 }
 
-/* Returns false when a signal asks us to stop. */
-static bool handle_signal(int sfd)
-{
-	struct signalfd_siginfo si;
-
-	if (read(sfd, &si, sizeof(si)) != sizeof(si))
-		return true;
-	if (si.ssi_signo == SIGHUP) {
-		ap_log_reopen();
-		ap_log("log reopened (SIGHUP)");
-		return true;
-	}
-	ap_log("stopping on %s", strsignal((int)si.ssi_signo));
-	return false;
-}
-
-static int loop(struct server *s, int sfd)
+static int loop(struct server *s, const struct ap_signals *sig)
 {
 	uint64_t next_window, expirations;
-	struct pollfd fds[2];
-	int tfd = ap_interval_timer(s->cfg->interval_ms, true);
+	struct pollfd fd;
+	int tfd = ap_interval_timer(s->cfg->obs.interval_ms, true);
 
 	if (tfd < 0) {
 		ap_log("timer: %s", strerror(errno));
 		return AP_ERR_SYSTEM;
 	}
-	next_window = ap_now_mono_ms() + s->cfg->window_ms;
-	fds[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
-	fds[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+	next_window = ap_now_mono_ms() + s->cfg->obs.window_ms;
+	fd = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	while (!ap_stop_signal) {
+		if (ap_hangup_signal) {
+			ap_hangup_signal = 0;
+			ap_log_reopen();
+			ap_log("log reopened (SIGHUP)");
+		}
+		if (ap_wait(sig, &fd, 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ap_log("poll: %s", strerror(errno));
 			break;
 		}
-		if ((fds[1].revents & POLLIN) && !handle_signal(sfd))
-			break;
-		if (!(fds[0].revents & POLLIN) ||
+		if (!(fd.revents & POLLIN) ||
 		    read(tfd, &expirations, sizeof(expirations)) < 0)
 			continue;
 		poll_once(s);
@@ -250,7 +235,7 @@ static int loop(struct server *s, int sfd)
 			close_window(s);
 			/* A stall longer than a window makes one long window. */
 			while (next_window <= ap_now_mono_ms())
-				next_window += s->cfg->window_ms;
+				next_window += s->cfg->obs.window_ms;
 		}
 		publish(s);
 	}
@@ -270,21 +255,6 @@ static void teardown(struct server *s)
 		ap_nl_close(s->nl);
 	ap_lock_release(s->state_lock);
 	ap_lock_release(s->owner_lock);
-}
-
-static int block_signals(void)
-{
-	sigset_t set;
-
-	/* Before any thread starts, so HTTP threads inherit the mask. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
 /*
@@ -317,7 +287,7 @@ static int setup(struct server *s, struct ap_error *err)
 
 	if (ap_nl_open(&s->nl, err) < 0)
 		return -1;
-	ap_nl_set_timeout(s->nl, s->cfg->timeout_ms);
+	ap_nl_set_timeout(s->nl, s->cfg->obs.timeout_ms);
 	/* Fail at start on what will not fix itself: no audit, no permission. */
 	if (ap_get_status(s->nl, &st, err) < 0 || open_peak(s, err) < 0)
 		return -1;
@@ -339,8 +309,8 @@ static int setup(struct server *s, struct ap_error *err)
 	ap_log("listening on port %u (%s%s: /metrics, /healthz); poll every %llums, window %llums%s%s",
 	       ap_http_port(s->http), s->cfg->tls_cert ? "HTTPS" : "HTTP",
 	       s->cfg->auth_file ? " with basic auth" : "",
-	       (unsigned long long)s->cfg->interval_ms,
-	       (unsigned long long)s->cfg->window_ms,
+	       (unsigned long long)s->cfg->obs.interval_ms,
+	       (unsigned long long)s->cfg->obs.window_ms,
 	       s->statsd ? "; statsd to " : "",
 	       s->statsd ? s->cfg->statsd_target : "");
 	return 0;
@@ -349,15 +319,16 @@ static int setup(struct server *s, struct ap_error *err)
 int ap_serve_run(const struct ap_serve_config *cfg)
 {
 	struct server s = { .cfg = cfg, .owner_lock = -1, .state_lock = -1 };
+	struct ap_signals sig;
 	struct ap_error err;
-	int sfd, rc;
+	int rc;
 
 	if (ap_log_open(cfg->log_path, &err) < 0) {
 		fprintf(stderr, "auditpeak serve: %s\n", err.msg);
 		return AP_ERR_USAGE;
 	}
-	sfd = block_signals();
-	if (sfd < 0) {
+	/* Before any thread starts, so HTTP threads inherit the mask. */
+	if (ap_signals_catch(AP_SIGNALS_HANGUP_FLAG, &sig) < 0) {
 		ap_log("signals: %s", strerror(errno));
 		ap_log_close();
 		return AP_ERR_SYSTEM;
@@ -365,14 +336,15 @@ int ap_serve_run(const struct ap_serve_config *cfg)
 	if (setup(&s, &err) < 0) {
 		rc = fatal(&err);
 	} else {
-		rc = loop(&s, sfd);
+		rc = loop(&s, &sig);
+		if (ap_stop_signal)
+			ap_log("stopping on %s", strsignal(ap_stop_signal));
 		/* Stop scrapes first, then write what they saw last. */
 		ap_http_stop(s.http);
 		s.http = NULL;
 		save_state(&s);
 	}
 	teardown(&s);
-	close(sfd);
 	ap_log_close();
 	return rc;
 }

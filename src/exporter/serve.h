@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The exporter's main loop: one timer drives polls and window ends, one
- * signalfd takes SIGTERM/SIGINT (stop, with a final state write) and
- * SIGHUP (reopen the log).  HTTP runs on libmicrohttpd's threads and only
+ * The exporter's main loop: one timer drives polls and window ends;
+ * SIGTERM/SIGINT stop it (with a final state write), SIGHUP reopens the
+ * log (observe/loop.h).  HTTP runs on libmicrohttpd's threads and only
  * reads what this loop publishes.
  */
 #ifndef AUDITPEAK_EXPORTER_SERVE_H
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "auditpeak/peak.h"
+#include "observe/observer.h"
 
 #define AP_SERVE_DEFAULT_PORT 9814
 #define AP_SERVE_DEFAULT_LISTEN "127.0.0.1:9814"
@@ -20,13 +20,9 @@
 #define AP_SERVE_DEFAULT_STATSD_PREFIX "auditpeak"
 
 struct ap_serve_config {
-	uint64_t interval_ms;
-	uint64_t window_ms;
-	bool no_reset;
-	enum ap_peak_kind backend;
-	int timeout_ms;
-	int sample_interval_us;   /* the sample source's AUDIT_GET period */
-	const char *lock_path;
+	/* Source, periods and owner lock, as every observing command takes
+	 * them; .reset: own the window resets (serve's default). */
+	struct ap_observer_config obs;
 	const char *state_path;   /* NULL: no state file */
 	const char *log_path;     /* NULL: stderr */
 	struct sockaddr_storage listen;

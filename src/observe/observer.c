@@ -1,47 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdio.h>
 #include <string.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "auditpeak/control.h"
 #include "kernel_hz.h"
 #include "lock_file.h"
 #include "observer.h"
-
-double ap_now_unix(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-uint64_t ap_now_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-int ap_interval_timer(uint64_t interval_ms, bool at_once)
-{
-	struct timespec every = { (time_t)(interval_ms / 1000),
-				  (long)(interval_ms % 1000) * 1000000 };
-	struct itimerspec its = {
-		.it_value = at_once ? (struct timespec){ 0, 1 } : every,
-		.it_interval = every,
-	};
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-
-	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 int ap_observer_open_peak(struct ap_peak *peak, enum ap_peak_kind kind,
 			  const struct ap_peak_config *pc, char *note,
@@ -123,6 +87,15 @@ static bool decide_owner(struct ap_observer *o,
 	return true;
 }
 
+void ap_observer_peak_config(const struct ap_observer_config *cfg,
+			     struct ap_peak_config *pc)
+{
+	ap_peak_config_defaults(pc);
+	pc->timeout_ms = cfg->timeout_ms;
+	if (cfg->sample_interval_us)
+		pc->sample_interval_us = cfg->sample_interval_us;
+}
+
 int ap_observer_open(struct ap_observer *o,
 		     const struct ap_observer_config *cfg,
 		     struct ap_error *err)
@@ -133,10 +106,7 @@ int ap_observer_open(struct ap_observer *o,
 
 	memset(o, 0, sizeof(*o));
 	o->owner_lock = -1;
-	ap_peak_config_defaults(&pc);
-	pc.timeout_ms = cfg->timeout_ms;
-	if (cfg->sample_interval_us)
-		pc.sample_interval_us = cfg->sample_interval_us;
+	ap_observer_peak_config(cfg, &pc);
 	if (ap_nl_open(&o->nl, err) < 0)
 		return -1;
 	ap_nl_set_timeout(o->nl, cfg->timeout_ms);

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auditpeak/clock.h"
 #include "auditpeak/netlink.h"
 #include "auditpeak/peak.h"
 #include "timeline.h"
@@ -78,6 +79,10 @@ void ap_observer_start_timeline(struct ap_timeline *tl,
 				uint64_t interval_ms, uint64_t window_ms,
 				char *hz_note, size_t cap);
 
+/* The peak source's settings for @cfg. */
+void ap_observer_peak_config(const struct ap_observer_config *cfg,
+			     struct ap_peak_config *pc);
+
 /* Open everything; on failure nothing is left open. */
 int ap_observer_open(struct ap_observer *o,
 		     const struct ap_observer_config *cfg,
@@ -91,15 +96,5 @@ void ap_observer_close_window(struct ap_observer *o,
 			      struct ap_timeline_events *ev);
 
 void ap_observer_close(struct ap_observer *o);
-
-/*
- * A CLOCK_MONOTONIC timerfd firing every @interval_ms, first at once
- * (@at_once) or after one interval; -1 with errno on failure.
- */
-int ap_interval_timer(uint64_t interval_ms, bool at_once);
-
-/* Wall clock and monotonic clock, as the timeline and loops use them. */
-double ap_now_unix(void);
-uint64_t ap_now_mono_ms(void);
 
 #endif /* AUDITPEAK_OBSERVE_OBSERVER_H */

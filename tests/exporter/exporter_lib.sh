@@ -7,18 +7,13 @@ started_pids=()
 # Prepended to the exporter's command line (setpriv, unshare...).
 exporter_prefix=()
 
-# Tests of several worktrees share this host's audit settings: take turns.
-# (Only helps against test suites that take the same lock.)
-exec 9>/run/lock/auditpeak-host-audit.lock
-flock -w 60 9 || echo "note: host audit lock busy for 60 s; going on" >&2
-
 stop_started() {
 	local pid rc
 	for pid in "${started_pids[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "${started_pids[@]}"; do
-		for _ in $(seq 50); do
+		for _ in $(seq 300); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
@@ -107,8 +102,9 @@ retry() {
 
 http_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ]; }
 
-# wait_http URL: until it answers 200, at most 10 s.
-wait_http() { retry 100 0.1 http_ok "$1"; }
+# wait_http URL: until it answers 200, at most 60 s (loading the bpf
+# probe under a sanitizer on a busy machine takes seconds).
+wait_http() { retry 600 0.1 http_ok "$1"; }
 
 # metric PORT NAME_WITH_LABELS: the value of one sample in /metrics.
 metric() {
@@ -122,8 +118,23 @@ peak_source() {
 
 metric_is() { [ "$(metric "$1" "$2")" = "$3" ]; }
 
-# wait_metric PORT SAMPLE VALUE: until the sample shows VALUE, at most 10 s.
-wait_metric() { retry 100 0.1 metric_is "$@"; }
+# wait_metric PORT SAMPLE VALUE: until the sample shows VALUE, at most 30 s.
+wait_metric() { retry 300 0.1 metric_is "$@"; }
+
+metric_ge() { local v; v=$(metric "$1" "$2"); [ -n "$v" ] && [ "${v%.*}" -ge "$3" ]; }
+
+# wait_metric_ge PORT SAMPLE MIN: until the sample is at least MIN, at most
+# 30 s: a count of polls or windows reaching what a check needs.
+wait_metric_ge() { retry 300 0.1 metric_ge "$@"; }
+
+# wait_windows_after PORT: until the window open now has closed (the
+# window count grows by one), so whatever was queued before the call is in
+# a closed window's peak.
+wait_windows_after() {
+	local w
+	w=$(metric "$1" auditpeak_window_peak_count)
+	wait_metric_ge "$1" auditpeak_window_peak_count $((${w:-0} + 1))
+}
 
 # make_lost: let the kernel lose records (rate limit 1/s and a burst),
 # with failure=1 so a lost record never panics the machine.

@@ -18,8 +18,8 @@ rules=$top/packaging/prometheus/auditpeak.rules.yml
 promtool check rules "$rules" && ok "promtool check rules" || fail "promtool check rules"
 (cd "$top/packaging/prometheus" && promtool test rules auditpeak.rules.test.yml) && ok "promtool test rules" || fail "promtool test rules"
 
-"$RENDER_METRICS" text 250 >"$tmp/hz.txt"
-"$RENDER_METRICS" text 0 >"$tmp/jiffies.txt"
+"$RENDER_METRICS" text 250 >"$tmp/hz.txt" || fail "render-metrics text 250 exited $?"
+"$RENDER_METRICS" text 0 >"$tmp/jiffies.txt" || fail "render-metrics text 0 exited $?"
 "$top/tests/exporter/check_dashboard.py" "$top/packaging/grafana/auditpeak-dashboard.json" "$rules" \
 	"$tmp/hz.txt" "$tmp/jiffies.txt" "$tmp/dashboard-rules.yml" &&
 	ok "dashboard is valid JSON and names only our metrics" || fail "dashboard check"

@@ -102,7 +102,7 @@ iport=$(free_port tcp)
 "$AUDITPEAK" serve --listen "0.0.0.0:$iport" --insecure-listen --no-state --no-reset --log "$tmpdir/insecure.log" &
 started_pids+=($!)
 insecure_pid=$!
-retry 50 0.1 http_ok "http://127.0.0.1:$iport/healthz" && ok "--insecure-listen: plain HTTP on 0.0.0.0 allowed" || fail "--insecure-listen did not start"
+retry 600 0.1 http_ok "http://127.0.0.1:$iport/healthz" && ok "--insecure-listen: plain HTTP on 0.0.0.0 allowed" || fail "--insecure-listen did not start"
 stop_exporter insecure
 
 # TLS and basic auth (on loopback here; off it they are what makes it allowed).
@@ -113,7 +113,7 @@ started_pids+=($!)
 tls_pid=$!
 https() { code --cacert "$certs/cert.pem" "$@"; }
 tls_up() { [ "$(https -u prom:s3cret "https://localhost:$tport/healthz")" = 200 ]; }
-retry 100 0.1 tls_up || { fail "TLS exporter did not come up"; cat "$tmpdir/tls.log"; exit 1; }
+retry 600 0.1 tls_up || { fail "TLS exporter did not come up"; cat "$tmpdir/tls.log"; exit 1; }
 expect_eq "https, right password" "$(https -u prom:s3cret "https://localhost:$tport/metrics")" 200
 expect_eq "https, wrong password" "$(https -u prom:wrong "https://localhost:$tport/metrics")" 401
 expect_eq "https, unknown user" "$(https -u nobody:s3cret "https://localhost:$tport/metrics")" 401

@@ -70,5 +70,8 @@ start_exporter c "$pc" --interval 200ms --lock "$tmpdir/owner.lock" --state "$tm
 expect_eq "after the owner stops, a new instance owns the resets" "$(metric "$pc" auditpeak_owner)" 1
 expect_eq "and carries the owner's lost_total on" "$(metric "$pc" auditpeak_lost_total)" "$want"
 expect_eq "the old read-only instance stays read-only" "$(metric "$pb" auditpeak_owner)" 0
-out=$("$AUDITPEAK" serve --no-reset --listen 127.0.0.1:0 --no-state --log "$tmpdir/d.log" & sleep 1; kill -TERM $!; wait $!)
+"$AUDITPEAK" serve --no-reset --listen 127.0.0.1:0 --no-state --log "$tmpdir/d.log" &
+d_pid=$!
+started_pids+=("$d_pid")
+wait_for_line "$tmpdir/d.log" 'listening on port' || fail "serve --no-reset did not come up"
 expect_match "--no-reset never takes the lock" "$(cat "$tmpdir/d.log")" 'read-only \(--no-reset\)'

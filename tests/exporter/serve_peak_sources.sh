@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The window timeline over every peak source this build has, against the
 # host kernel, with a real burst (`auditpeak load --stall`: a stalled
-# daemon keeps each burst of N records queued, see SPEC §7):
+# daemon keeps each burst of N records queued, see docs/kauditd.md):
 #  - kernel (patched kernels only), bpf: exact; the window holding the
 #    burst has a peak of at least N, the owner's read-and-clear counted;
 #  - sample: a lower bound, said so (exact="false", window exact 0);
@@ -24,7 +24,8 @@ echo "peak sources to test: ${sources[*]:-none} (build has: $known; AUDIT_GET pa
 if [ ${#sources[@]} -eq 0 ]; then
 	port=$(free_port tcp)
 	start_exporter none "$port" --interval 200ms --window 1s --no-state --lock "$tmpdir/owner.lock"
-	sleep 1.5
+	# Polls for longer than a window: one would have closed by now.
+	wait_metric_ge "$port" auditpeak_polls_total 8 || fail "no source: polls do not advance"
 	expect_eq "no source: says none" "$(metric "$port" 'auditpeak_peak_source_info{source="none",exact="false"}')" 1
 	expect_eq "no source: no window was closed" "$(metric "$port" auditpeak_resets_total)" 0
 	expect_eq "no source: no peak published" "$(curl -s "http://127.0.0.1:$port/metrics" | grep -c '^auditpeak_\(backlog_max_depth\|last_window\|window_peak\)')" 0
@@ -42,7 +43,7 @@ for s in "${sources[@]}"; do
 	expect_eq "$s: source info" "$(metric "$port" "auditpeak_peak_source_info{source=\"$s\",exact=\"$exact\"}")" 1
 	"$AUDITPEAK" load --stall --backlog-limit 20000 --burst "$burst" --period 1s --duration 2s >"$tmpdir/$s.load" 2>&1 ||
 		{ fail "$s: load failed: $(tail -n 1 "$tmpdir/$s.load")"; continue; }
-	sleep 2.5 # one whole window after the bursts
+	wait_windows_after "$port" || fail "$s: no window closed after the bursts"
 	max=$(metric "$port" auditpeak_backlog_max_depth_since_start)
 	sum=$(metric "$port" auditpeak_window_peak_sum)
 	windows=$(metric "$port" auditpeak_window_peak_count)

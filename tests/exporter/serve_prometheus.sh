@@ -31,7 +31,7 @@ r = json.load(sys.stdin)["data"]["result"]
 print(r[0]["value"][1] if r else "")'
 }
 query_is() { [ "$(query "$1")" = "$2" ]; }
-wait_query() { retry 30 0.5 query_is "$@"; }
+wait_query() { retry 120 0.5 query_is "$@"; }
 wait_query 'up{job="auditpeak"}' 1 && ok "Prometheus scrapes the exporter" || fail "up = '$(query 'up{job="auditpeak"}')'"
 wait_query 'auditpeak_backlog_limit{job="auditpeak"}' 2345 && ok "PromQL: auditpeak_backlog_limit = 2345, as audit-ctl set" ||
 	fail "auditpeak_backlog_limit = '$(query auditpeak_backlog_limit)' (kernel now: $(status_field backlog_limit); another test changing host audit settings?)"

@@ -33,7 +33,7 @@ LoadPlugin csv
 CONF
 collectd -f -C "$tmpdir/collectd.conf" >"$tmpdir/collectd.log" 2>&1 9>&- &
 started_pids+=($!)
-retry 50 0.1 grep -q 'Listening on' "$tmpdir/collectd.log" || { fail "collectd statsd did not listen"; cat "$tmpdir/collectd.log"; exit 1; }
+retry 300 0.1 grep -q 'Listening on' "$tmpdir/collectd.log" || { fail "collectd statsd did not listen"; cat "$tmpdir/collectd.log"; exit 1; }
 
 make_lost
 lost=$(status_field lost)
@@ -46,11 +46,11 @@ last_csv() {
 	tail -n 1 "$csv/$1-"* 2>/dev/null | awk -F, '/^[0-9]/ { printf "%d\n", $2 }'
 }
 csv_is() { [ "$(last_csv "$1")" = "$2" ]; }
-wait_csv() { retry 80 0.1 csv_is "$@"; }
+wait_csv() { retry 300 0.1 csv_is "$@"; }
 # wait_kernel CSV FIELD: until collectd's value equals the kernel's value
 # of FIELD (read afresh each time: other suites on this host may change it).
 csv_is_kernel() { [ "$(last_csv "$1")" = "$(status_field "$2")" ]; }
-wait_kernel() { retry 80 0.1 csv_is_kernel "$@"; }
+wait_kernel() { retry 300 0.1 csv_is_kernel "$@"; }
 wait_kernel gauge-auditpeak.backlog_limit backlog_limit && ok "collectd got the backlog_limit gauge ($(last_csv gauge-auditpeak.backlog_limit), set to 4567)" ||
 	fail "backlog_limit in collectd: '$(last_csv gauge-auditpeak.backlog_limit)', kernel $(status_field backlog_limit)"
 wait_kernel gauge-auditpeak.backlog backlog && ok "collectd got the backlog gauge" || fail "backlog in collectd: '$(last_csv gauge-auditpeak.backlog)'"
@@ -64,18 +64,19 @@ if [ "$(peak_source "$ep")" = none ]; then
 	expect_eq "no window_peak without a peak source" "$(ls "$csv" | grep -c window_peak)" 0
 else
 	csv_is_peak() { [ "$(last_csv gauge-auditpeak.window_peak)" = "$(metric "$ep" auditpeak_last_window_peak)" ]; }
-	retry 30 0.1 csv_is_peak && ok "collectd got the window peak gauge ($(last_csv gauge-auditpeak.window_peak))" ||
+	retry 300 0.1 csv_is_peak && ok "collectd got the window peak gauge ($(last_csv gauge-auditpeak.window_peak))" ||
 		fail "window_peak in collectd '$(last_csv gauge-auditpeak.window_peak)', exporter $(metric "$ep" auditpeak_last_window_peak)"
 fi
 stop_exporter exp
 
 # DogStatsD: tags on every line, every datagram < 1432 bytes.
 up=$(free_port udp)
-python3 - "$up" >"$tmpdir/dogstatsd" 9>&- <<'PY' &
+python3 - "$up" "$tmpdir/dogstatsd.ready" >"$tmpdir/dogstatsd" 9>&- <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(8)
+open(sys.argv[2], "w").write("bound\n")
+s.settimeout(60)
 for _ in range(3):
     data, _ = s.recvfrom(65535)
     print(len(data))
@@ -84,7 +85,7 @@ for _ in range(3):
 PY
 receiver=$!
 started_pids+=($receiver)
-sleep 0.3
+wait_for_line "$tmpdir/dogstatsd.ready" bound || fail "the DogStatsD receiver did not bind"
 tags="env:test,$(printf 'k%03d:v,' $(seq 30))role:db"
 start_exporter dog "$ep" --interval 200ms --window 1s --no-state --no-reset \
 	--statsd "127.0.0.1:$up" --statsd-tags "$tags"

@@ -1,16 +1,8 @@
 # Sourced by the bpf tests after lib.sh: runs tests/tools/peak-check and
-# turns its "ok:"/"FAIL:" lines into checks, showing its "#" notes.
+# counts its "ok:"/"FAIL:" lines as checks, showing its "#" notes; a crash
+# or an exit without a verdict fails (run_checker in lib.sh).
 PEAK_CHECK=${PEAK_CHECK:?path to tests/tools/peak-check}
 
 run_check() {
-	local out line
-	out=$("$PEAK_CHECK" "$@")
-	[ $? -eq 2 ] && fail "peak-check $*: usage error"
-	grep '^#' <<<"$out"
-	while read -r line; do
-		case $line in
-		ok:*) ok "${line#ok: }" ;;
-		FAIL:*) fail "${line#FAIL: }" ;;
-		esac
-	done <<<"$out"
+	run_checker "peak-check $*" "$PEAK_CHECK" "$@"
 }

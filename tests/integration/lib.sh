@@ -36,6 +36,42 @@ expect_match() {
 	if grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1: '$2' does not match /$3/"; fi
 }
 
+# run_checker NAME CMD...: run a program that prints its own "ok: ..." and
+# "FAIL: ..." lines, and count them as checks here (other lines are shown).
+# A checker that crashes, dies of a signal, exits non-zero without a FAIL
+# line, or makes no check at all is a failure of its own: a check that
+# never ran must not pass.
+run_checker() {
+	local name=$1 out line rc checked=0 failed=0
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		ok:*) ok "${line#ok: }"; checked=$((checked + 1)) ;;
+		FAIL:*) fail "${line#FAIL: }"; checked=$((checked + 1)); failed=$((failed + 1)) ;;
+		*) echo "$line" ;;
+		esac
+	done <<<"$out"
+	if [ "$rc" -gt 128 ]; then
+		fail "$name died of signal $((rc - 128))"
+	elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+		fail "$name exited $rc without a FAIL line"
+	elif [ "$checked" -eq 0 ]; then
+		fail "$name made no check"
+	fi
+}
+
+# wait_for_line FILE REGEX [SECONDS]: until a line of FILE matches REGEX
+# (a program saying it is ready); 1 after SECONDS (default 60).
+wait_for_line() {
+	local deadline=$((SECONDS + ${3:-60}))
+	until grep -Eq -- "$2" "$1" 2>/dev/null; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
 # status_field NAME: the value `auditpeak status` prints for NAME
 status_field() {
 	"$AUDITPEAK" status | awk -v n="$1" '$1 == n { print $2 }'

@@ -24,12 +24,15 @@ expect_eq "settings restored after a normal run" "$(settings)" "$before"
 "$AUDITPEAK" load --mode syscall --stall --backlog-limit 20000 --duration 60s \
 	--burst 1000 --period 100ms --threads 2 >"$tmpdir/out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	auditctl -l | grep -q auditpeak-load && break
 	sleep 0.05
 done
 expect_match "the marker rule is in place while it runs" "$(auditctl -l)" 'getppid.*key=auditpeak-load'
-sleep 1
+for _ in $(seq 600); do
+	[ "$(status_field pid)" != 0 ] && break
+	sleep 0.05
+done
 expect_match "the stalled daemon is registered while it runs" "$(status_field pid)" '^[1-9][0-9]*$'
 kill -INT "$pid"
 wait "$pid"
@@ -43,7 +46,7 @@ expect_eq "settings restored after SIGINT" "$(settings)" "$before"
 # A registered daemon that is not ours: load refuses.
 "$AUDITPEAK" load --stall --duration 5s --burst 10 --period 1s >/dev/null 2>&1 &
 other=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	[ "$(status_field pid)" != 0 ] && break
 	sleep 0.05
 done

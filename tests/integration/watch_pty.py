@@ -88,7 +88,7 @@ def frames_with(n):
 
 def quits_on_q():
     w = Watch(["--backend", "bpf", "--interval", "200ms", "--window", "1s"])
-    w.read_for(10, frames_with(3))
+    w.read_for(60, frames_with(3))
     frame = w.last_frame()
     check(w.out.startswith(b"\x1b[?1049h"), "watch switches to the alternate screen")
     for f in FIELDS:
@@ -97,18 +97,21 @@ def quits_on_q():
     check("bpf (exact)" in frame, "frame names the peak source and that it is exact")
     check(termios.tcgetattr(w.slave)[3] & termios.ECHO == 0,
           "echo is off while watching (a single key is read)")
-    # Resize: the headroom bar follows the new width.
+    # Resize: the headroom bar follows the new width.  Frames drawn before
+    # the resize may still sit unread in the terminal, so wait for a frame
+    # at the new width rather than for the next frames.
     bar = len(re.search(r"\[[#.]+\]", frame).group(0))
     set_size(w.slave, 30, 140)
     w.proc.send_signal(signal.SIGWINCH)
-    mark = len(w.out)
-    w.read_for(5, lambda out: out.count(b"\x1b[H", mark) >= 2)
-    m = re.search(r"\[[#.]+\]", w.last_frame())
-    check(m is not None and len(m.group(0)) == bar + 40,
-          "SIGWINCH redraws at the new width (bar %d -> %s)" %
-          (bar, len(m.group(0)) if m else None))
+
+    def bar_width():
+        m = re.search(r"\[[#.]+\]", w.last_frame())
+        return len(m.group(0)) if m else None
+    w.read_for(60, lambda out: bar_width() == bar + 40)
+    check(bar_width() == bar + 40,
+          "SIGWINCH redraws at the new width (bar %d -> %s)" % (bar, bar_width()))
     os.write(w.master, b"q")
-    rc = w.wait_exit(10)
+    rc = w.wait_exit(30)
     check(rc == 0, "q quits with exit code 0 (got %s)" % rc)
     check(w.out.endswith(b"\x1b[?25h\x1b[?1049l"),
           "the cursor is shown and the normal screen is back")
@@ -118,9 +121,9 @@ def quits_on_q():
 
 def exits_on(sig):
     w = Watch(["--backend", "sample", "--interval", "200ms"])
-    w.read_for(10, frames_with(2))
+    w.read_for(60, frames_with(2))
     w.proc.send_signal(sig)
-    rc = w.wait_exit(10)
+    rc = w.wait_exit(30)
     name = signal.Signals(sig).name
     check(rc == 0, "%s ends watch with exit code 0 (got %s)" % (name, rc))
     check(w.out.endswith(b"\x1b[?25h\x1b[?1049l"), "screen restored after " + name)
@@ -130,7 +133,7 @@ def exits_on(sig):
 
 def once():
     p = subprocess.run([AP, "watch", "--once", "--backend", "bpf",
-                        "--interval", "300ms"], capture_output=True, timeout=30)
+                        "--interval", "300ms"], capture_output=True, timeout=60)
     check(p.returncode == 0, "--once exits 0 (got %d: %s)" % (p.returncode, p.stderr.decode()))
     text = p.stdout.decode()
     for f in FIELDS:
@@ -143,10 +146,18 @@ def piped():
     """Not a terminal: plain frames one after another, no escapes."""
     p = subprocess.Popen([AP, "watch", "--backend", "sample", "--interval", "200ms"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-    time.sleep(1.5)
+    out = b""
+    end = time.monotonic() + 60
+    while out.count(b"backlog now:") < 3 and time.monotonic() < end:
+        r, _, _ = select.select([p.stdout], [], [], 0.1)
+        if r:
+            chunk = os.read(p.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            out += chunk
     p.send_signal(signal.SIGTERM)
-    out, _ = p.communicate(timeout=10)
-    text = out.decode()
+    rest, _ = p.communicate(timeout=30)
+    text = (out + rest).decode()
     check(p.returncode == 0, "piped watch ends on SIGTERM with 0 (got %d)" % p.returncode)
     check(text.count("backlog now:") >= 3 and "\x1b" not in text,
           "piped output is successive plain frames")

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The request/reply engine against a scripted peer: every malformed,
- * foreign, stale or late reply SPEC §6 names ends in a clear error or is
- * skipped, never in a wrong value.
+ * foreign, stale or late reply docs/abi.md lists ends in a clear error or
+ * is skipped, never in a wrong value.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -81,7 +81,7 @@ static void known_kernel_sizes(void **state)
 static void abi_offsets(void **state)
 {
 	(void)state;
-	/* SPEC §2: the ABI is byte for byte the upstream proposal's. */
+	/* The ABI is byte for byte the upstream proposal's (docs/abi.md). */
 	assert_int_equal(ap_field_offset(AP_FIELD_LOST), 24);
 	assert_int_equal(ap_field_offset(AP_FIELD_BACKLOG), 28);
 	assert_int_equal(ap_field_offset(AP_FIELD_BACKLOG_WAIT_TIME_ACTUAL), 40);

@@ -394,7 +394,7 @@ static void scan_kmsg(unsigned int *records, unsigned int *warnings, bool show)
 /* ------------------------------------------------------------ fake auditd */
 
 /*
- * Hold kauditd off the main queue (SPEC section 7): register a socket of
+ * Hold kauditd off the main queue (docs/kauditd.md): register a socket of
  * ours as the audit daemon, with the smallest receive buffer, and fill it
  * without ever reading.  kauditd then moves records to its retry and hold
  * queues and, each time the main queue becomes non-empty, first spends
