@@ -70,7 +70,7 @@ __u64 area2;            /* twice the integral of depth, depth x time units */
 /* Rarely written. */
 LINE __u64 records_seen; /* audit buffer frees seen before the address was known */
 __u64 learned;          /* skbs whose links confirmed queue_addr */
-__u64 read_errors;      /* qlen reads that faulted: no sample taken */
+__u64 read_errors;      /* qlen reads that faulted (no sample): userspace refuses */
 
 /* One slot per possible CPU; the loader sets max_entries and mmaps it. */
 struct {

@@ -40,6 +40,7 @@
 #include "auditpeak/peak.h"
 #include "caps.h"
 #include "kallsyms.h"
+#include "kernel_btf.h"
 
 _Static_assert(AP_DEPTH_MATH_BUCKETS == AP_DEPTH_BUCKETS,
 	       "probe and API histograms differ");
@@ -69,6 +70,11 @@ struct bpf_state {
 	struct audit_queue_bpf *skel;
 	struct bpf_link *links[3];
 	int n_links;
+	/* The program that runs once per record (audit_log_end), whose
+	 * skipped runs are unsampled records; NULL on the tracepoint path,
+	 * which runs for every slab free and whose skipped runs are mostly
+	 * other frees. */
+	struct bpf_program *per_record;
 	struct bpf_link *cache_learner; /* detached once audit_cache is known */
 	struct ap_probe_cpu_max *cpu_max; /* the probe's per-CPU maxima, mmaped */
 	size_t cpu_max_len;
@@ -206,58 +212,6 @@ static int find_symbols(struct ap_ksym_lookup *q, struct ap_error *err)
 	return 0;
 }
 
-static const struct btf_type *skip_mods(const struct btf *btf, __u32 id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
-	return t;
-}
-
-/*
- * Whether the slab tracepoint @name passes the kmem_cache as its third
- * argument: btf_trace_<name> is a pointer to the prototype
- * (void *ctx, call_site, ptr, third, ...).  Linux 5.10's kmem_cache_free
- * has no third argument and 5.12-6.0's is the cache's name.
- */
-static bool tracepoint_third_is_cache(const struct btf *btf, const char *name)
-{
-	char typedef_name[64];
-	const struct btf_type *t, *s;
-	const struct btf_param *p;
-	int id;
-
-	snprintf(typedef_name, sizeof(typedef_name), "btf_trace_%s", name);
-	id = btf__find_by_name_kind(btf, typedef_name, BTF_KIND_TYPEDEF);
-	t = id > 0 ? skip_mods(btf, id) : NULL;
-	if (!t || !btf_is_ptr(t))
-		return false;
-	t = skip_mods(btf, t->type);
-	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 4)
-		return false;
-	p = btf_params(t);
-	t = skip_mods(btf, p[3].type);
-	if (!t || !btf_is_ptr(t))
-		return false;
-	s = skip_mods(btf, t->type);
-	return s && btf_is_struct(s) &&
-	       strcmp(btf__name_by_offset(btf, s->name_off), "kmem_cache") == 0;
-}
-
-static bool struct_has_member(const struct btf *btf, const char *type,
-			      const char *member)
-{
-	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
-	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	const struct btf_member *m = t ? btf_members(t) : NULL;
-
-	for (int i = 0; t && i < btf_vlen(t); i++)
-		if (strcmp(btf__name_by_offset(btf, m[i].name_off), member) == 0)
-			return true;
-	return false;
-}
-
 /*
  * BPF atomics (xchg, cmpxchg; Linux 5.12+): asked of the kernel's verifier
  * with the smallest program that uses one, never inferred from a version.
@@ -295,9 +249,9 @@ static int read_kernel_facts(struct kernel_facts *k, struct ap_error *err)
 		btf__find_by_name_kind(btf, "audit_log_end", BTF_KIND_FUNC) > 0;
 	k->send_queue_in_btf =
 		btf__find_by_name_kind(btf, "kauditd_send_queue", BTF_KIND_FUNC) > 0;
-	k->has_skb_list = struct_has_member(btf, "audit_buffer", "skb_list");
-	k->free_tp_has_cache = tracepoint_third_is_cache(btf, "kmem_cache_free");
-	k->alloc_tp_has_cache = tracepoint_third_is_cache(btf, "kmem_cache_alloc");
+	k->has_skb_list = ap_btf_struct_has_member(btf, "audit_buffer", "skb_list");
+	k->free_tp_has_cache = ap_btf_tracepoint_third_is_cache(btf, "kmem_cache_free");
+	k->alloc_tp_has_cache = ap_btf_tracepoint_third_is_cache(btf, "kmem_cache_alloc");
 	btf__free(btf);
 	k->has_kprobes = access(KPROBE_PMU, R_OK) == 0;
 	k->has_atomics = kernel_has_bpf_atomics();
@@ -604,7 +558,7 @@ static int validate(struct bpf_state *s, struct ap_error *err)
 static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 {
 	uint64_t buckets[AP_DEPTH_BUCKETS];
-	uint64_t seen;
+	uint64_t seen, faults;
 	int rc;
 
 	*nothing_seen = false;
@@ -614,6 +568,26 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		bpf_link__destroy(s->cache_learner);
 		s->cache_learner = NULL;
 	}
+	if (s->per_record) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		/*
+		 * The kernel (5.12+) skips, and counts, a run of the probe on
+		 * a CPU where it is already running: a record queued from an
+		 * interrupt, or by a task that preempted the probe, unsampled.
+		 */
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(s->per_record), &info,
+					   &len) == 0 && info.recursion_misses)
+			return ap_fail(err, AP_ERR_UNSUPPORTED, EAGAIN,
+				       "bpf: %llu audit records were queued while the probe was already running on their CPU (interrupt or preemption) and went unsampled, so its values could under-report",
+				       (unsigned long long)info.recursion_misses);
+	}
+	faults = __atomic_load_n(&s->skel->bss->read_errors, __ATOMIC_SEQ_CST);
+	if (faults)
+		return ap_fail(err, AP_ERR_UNSUPPORTED, EFAULT,
+			       "bpf: %llu reads of the audit queue's length faulted: the probe missed those records, so its values could under-report",
+			       (unsigned long long)faults);
 	if (s->validated)
 		return 0;
 	rc = validate(s, err);
@@ -776,6 +750,7 @@ static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 		return -1;
 	if (attach(s, pp.enqueue, err) < 0)
 		goto fail;
+	s->per_record = path == AP_BPF_PATH_TRACEPOINT ? NULL : pp.enqueue;
 	if (pp.learner) {
 		libbpf_said_reset();
 		s->cache_learner = bpf_program__attach(pp.learner);

@@ -149,6 +149,11 @@ void test7_serve(void)
 		check(false, "t7 serve answers /metrics on 127.0.0.1", "%.200s", page);
 		goto stop;
 	}
+	/* Up once its first poll has succeeded, which may come after the
+	 * first scrape answers (a slow guest): wait for it, 10 s at most. */
+	for (uint64_t end = now_ms() + 10000;
+	     metric("auditpeak_up") != 1 && now_ms() < end; sleep_ms(100))
+		scrape();
 	check(metric("auditpeak_up") == 1, "t7 serve is up", "up %.0f, source %s",
 	      metric("auditpeak_up"), backend);
 	/* After a window's end its reset's records are drained, then the
