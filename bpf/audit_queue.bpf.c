@@ -3,79 +3,65 @@
  * The audit queue's high-water mark on kernels without backlog_max_depth.
  *
  * Every sample is a real read of audit_queue.qlen, taken right after an
- * enqueue (see below for where), so the maximum never over-reports.
+ * enqueue, so the maximum never over-reports.  The loader attaches one
+ * path, chosen from the running kernel's BTF (lib/peak_bpf.c):
  *
- * Where the sample is taken, best first (userspace attaches one):
- *   fexit/skb_queue_tail  filtered to &audit_queue: right after the
- *                         enqueue, exactly where the kernel patch samples.
- *                         Needs BPF trampolines, which some kernels refuse.
- *   raw_tp/kmem_cache_free of the audit_buffer, which audit_log_end()
- *                         frees right after queueing its skb(s).  The free
- *                         is a tail call (its call_site is audit_log_end's
- *                         caller) and the cache may be merged with others
- *                         (its name is then another cache's), so a free is
- *                         recognised by the cache pointer, learned from the
- *                         allocation in audit_log_start(), plus the freed
- *                         object's shape: an audit_buffer that
- *                         audit_log_end() emptied (see is_spent_audit_buffer).
-
+ *   fexit/audit_log_end      audit_log_end() is where every record is
+ *                            queued (the only skb_queue_tail() on
+ *                            audit_queue); it runs once per record, so
+ *                            nothing else on the machine pays.  Needs BPF
+ *                            trampolines (x86 since 5.5, arm64 since 6.0).
+ *   kretprobe/audit_log_end  the same point where trampolines are missing.
+ *   raw_tp/kmem_cache_free   of the spent audit_buffer, which
+ *                            audit_log_end() frees right after queueing:
+ *                            only where neither of the above attaches, and
+ *                            only on Linux 6.17+, whose audit_buffer has a
+ *                            shape no other object in a merged slab cache
+ *                            is likely to have (see is_spent_audit_buffer).
+ *                            Runs on every slab free: the costly path.
+ *
  * Under-report bound (the one way a sample can miss the true maximum):
- * between skb_queue_tail() and the free, audit_log_end() only wakes
- * kauditd and dequeues its own next skb, a few hundred ns.  If kauditd,
- * on another CPU, dequeues k records inside that window and no later
- * enqueue sees a deeper queue, the maximum reads k lower than the truth.
- * k is the number of records kauditd can send in that window: 0 while it
- * is stalled (the plateau tests are exact), rarely more than 1 otherwise.
- * fexit has no such window.
+ * between skb_queue_tail() and the sample, audit_log_end() only wakes
+ * kauditd and frees the buffer, a few hundred ns.  If kauditd, on another
+ * CPU, dequeues k records inside that window and no later enqueue sees a
+ * deeper queue, the maximum reads k lower than the truth.  k is 0 while
+ * kauditd is stalled (the plateau tests are exact).
  *
- * The queue's address comes from /proc/kallsyms (userspace) when the
- * kernel exports data symbols; otherwise it is learned here from the
- * list links of a just-queued skb (its `next` is the list head while it
- * is the tail), and userspace validates it before publishing anything.
+ * The maximum is kept per CPU (struct ap_probe_cpu_max): a plain read and
+ * store, no BPF atomics (Linux 5.10 has none), and no cache line shared
+ * between CPUs.  On 5.11+ a tracing program never nests with itself on a
+ * CPU; on 5.10 an audit record logged from an interrupt that lands inside
+ * the few instructions of the update on the same CPU can overwrite it.
  *
- * Also kept: a log2 histogram of depth at enqueue, and the integral of
- * depth over time (trapezoids between consecutive samples) for the
- * time-weighted mean.  kauditd going to sleep is sampled too (without
- * counting as an enqueue): it sleeps when it has drained the queue, and
- * without that sample the mean would hold a burst's depth until the next
- * record.
+ * Also kept: a log2 histogram of depth at enqueue, the skb truesize of the
+ * records sized (the queue's tail right after the enqueue: the record just
+ * queued unless another CPU queued behind it), and, where the kernel has
+ * BPF atomics (5.12+), the integral of depth over time for the
+ * time-weighted mean.  kauditd's drains are sampled too (fexit on
+ * kauditd_send_queue, else kauditd going to sleep) without counting as
+ * enqueues: without them the mean would hold a burst's depth until the
+ * next record.
  */
-#include "vmlinux.h"
+#include "kernel_types.h"
 
+#include <linux/bpf.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "auditpeak/depth_math.h"
+#include "audit_queue.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Code ranges of audit_log_start() and its compiler-split parts. */
-#define MAX_SITES 4
-const volatile __u64 site_start[MAX_SITES];
-const volatile __u64 site_end[MAX_SITES];
+const volatile __u64 site_start[AP_PROBE_MAX_SITES];
+const volatile __u64 site_end[AP_PROBE_MAX_SITES];
 const volatile __s32 kauditd_pid;
 
-/*
- * Shared with userspace through the mmaped .bss map.  Userspace
- * read-and-clears max_depth with an atomic exchange on the same memory
- * (a locked x86 xchg / arm64 swp), which is atomic against the lock
- * cmpxchg below: a probe update either lands before the exchange (and is
- * returned by it) or after (and is kept), never lost.
- *
- * Grouped by cache line, so that what every slab free in the system reads
- * is never in a line the samples write (false sharing would turn each of
- * those reads into a cross-CPU miss).
- */
 #define LINE __attribute__((aligned(64)))
 
-/* Read on every slab free; written once, while learning. */
+/* Read at every sample (and on the tracepoint path at every slab free). */
 LINE __u64 audit_cache; /* the kmem_cache audit buffers come from */
 __u64 queue_addr;       /* &audit_queue: from kallsyms, or learned */
-__u32 fexit_samples;    /* 1: the fexit program samples, tp only learns */
-
-/* Read at every sample; written only on a new maximum or a clear. */
-LINE __u32 max_depth;   /* high-water mark since the last clear */
 
 /* Written at every sample. */
 LINE __u64 last_sample; /* packed (time, depth), see depth_math.h */
@@ -84,10 +70,18 @@ __u64 area2;            /* twice the integral of depth, depth x time units */
 /* Rarely written. */
 LINE __u64 records_seen; /* audit buffer frees seen before the address was known */
 __u64 learned;          /* skbs whose links confirmed queue_addr */
-__u64 cas_exhausted;    /* max updates given up after MAX_CAS_TRIES */
+__u64 read_errors;      /* qlen reads that faulted (no sample): userspace refuses */
 
-/* Depth at enqueue, log2 buckets, per CPU (no shared line, no atomics);
- * the sum over buckets is the number of enqueues sampled. */
+/* One slot per possible CPU; the loader sets max_entries and mmaps it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ap_probe_cpu_max);
+} cpu_max SEC(".maps");
+
+/* Depth at enqueue, log2 buckets, per CPU; the sum is the enqueue count. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, AP_DEPTH_MATH_BUCKETS);
@@ -95,21 +89,11 @@ struct {
 	__type(value, __u64);
 } depth_hist SEC(".maps");
 
-/*
- * Memory the queued records hold: the sum of skb->truesize over the
- * records whose skb the probe can see (fexit's newsk; ab->skb on 6.17+),
- * per CPU.  advise turns it into bytes per record.
- */
-struct record_bytes {
-	__u64 bytes;
-	__u64 records;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct record_bytes);
+	__type(value, struct ap_probe_record_bytes);
 } record_bytes SEC(".maps");
 
 /* Filled by read_queue(), which userspace runs to validate queue_addr. */
@@ -118,39 +102,21 @@ __u64 check_prev;
 __u32 check_qlen;
 __s32 check_err;
 
-/*
- * Every failed compare-and-swap means another CPU raised the maximum (or
- * userspace cleared it), so the loop ends within one try per concurrent
- * updater; the bound only satisfies the verifier, and a give-up is counted.
- */
-#define MAX_CAS_TRIES 64
-
 static __always_inline void raise_max(__u32 depth)
 {
-	__u32 cur = *(volatile __u32 *)&max_depth;
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct ap_probe_cpu_max *m = bpf_map_lookup_elem(&cpu_max, &cpu);
 
-	/* Common case, no new maximum: one plain read, like the kernel patch. */
-	for (int i = 0; i < MAX_CAS_TRIES; i++) {
-		__u32 seen;
-
-		if (depth <= cur)
-			return;
-		seen = __sync_val_compare_and_swap(&max_depth, cur, depth);
-		if (seen == cur)
-			return;
-		cur = seen;
-	}
-	__sync_fetch_and_add(&cas_exhausted, 1);
+	if (m && depth > *(volatile __u32 *)&m->max)
+		*(volatile __u32 *)&m->max = depth;
 }
 
 /*
  * Each CPU adds an enqueue sample to the global sequence at most once per
  * INTEGRATE_EVERY_NS: the exchange on last_sample is a cache line shared
- * with every CPU and with kauditd's samples, the single most expensive
- * step of the probe, and a trapezoid 10 us wide is plenty for a mean over
- * seconds.  Samples that end a story are never skipped: depth 0, and
- * kauditd going to sleep (the drain).  The maximum and the histogram see
- * every sample regardless.
+ * with every CPU, the most expensive step of the probe, and a trapezoid
+ * 10 us wide is plenty for a mean over seconds.  Samples that end a story
+ * are never skipped: depth 0, and kauditd's drains.
  */
 #define INTEGRATE_EVERY_NS 10000
 
@@ -161,11 +127,18 @@ struct {
 	__type(value, __u64);
 } last_integrated SEC(".maps");
 
-static __always_inline void integrate(__u32 depth, bool always)
+/*
+ * @mean is a constant in every program: the programs for kernels without
+ * BPF atomics (Linux 5.10, whose verifier refuses an xchg anywhere in a
+ * program, reachable or not) are the same code without this step.
+ */
+static __always_inline void integrate(__u32 depth, bool always, bool mean)
 {
-	__u64 ns = bpf_ktime_get_ns();
-	__u64 now, prev;
+	__u64 ns, now, prev;
 
+	if (!mean)
+		return;
+	ns = bpf_ktime_get_ns();
 	if (!always) {
 		__u32 zero = 0;
 		__u64 *t = bpf_map_lookup_elem(&last_integrated, &zero);
@@ -182,38 +155,28 @@ static __always_inline void integrate(__u32 depth, bool always)
 		__sync_fetch_and_add(&area2, ap_twm_area2(prev, now));
 }
 
-/*
- * Typed, read-only view of a kernel address: loads through it are plain
- * instructions guarded by the exception table, cheaper than a
- * bpf_probe_read_kernel() call on the hot path (Linux 6.2+).
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-
 static __always_inline int read_qlen(__u64 addr, __u32 *qlen)
 {
-	const struct sk_buff_head *q =
-		bpf_rdonly_cast((void *)addr,
-				bpf_core_type_id_kernel(struct sk_buff_head));
+	const struct sk_buff_head *q = (const void *)addr;
+	int err = bpf_core_read(qlen, sizeof(*qlen), &q->qlen);
 
-	*qlen = q->qlen;
-	return 0;
+	if (err)
+		__sync_fetch_and_add(&read_errors, 1);
+	return err;
 }
 
 /*
- * The skb was just queued; kauditd may already have taken and freed it on
- * another CPU, so the read goes through the exception-safe typed view and
- * implausible sizes (a reused object) are dropped.
+ * Size @skb, a queued record; kauditd may already have taken and freed it
+ * on another CPU (the read is exception-safe), so implausible sizes (a
+ * reused object) are dropped.
  */
-static __always_inline void count_bytes(__u64 skb)
+static __always_inline void count_bytes(const struct sk_buff *skb)
 {
-	const struct sk_buff *s;
-	struct record_bytes *rb;
+	struct ap_probe_record_bytes *rb;
 	__u32 zero = 0, truesize;
 
-	if (!skb)
+	if (!skb || bpf_core_read(&truesize, sizeof(truesize), &skb->truesize))
 		return;
-	s = bpf_rdonly_cast((void *)skb, bpf_core_type_id_kernel(struct sk_buff));
-	truesize = s->truesize;
 	if (truesize < 256 || truesize > (1u << 20))
 		return;
 	rb = bpf_map_lookup_elem(&record_bytes, &zero);
@@ -223,77 +186,154 @@ static __always_inline void count_bytes(__u64 skb)
 	}
 }
 
-static __always_inline void sample_enqueue(__u64 addr, __u64 skb)
+static __always_inline void count_enqueue(__u32 depth)
 {
-	__u32 depth;
-	__u32 bucket;
-	__u64 *count;
+	__u32 bucket = ap_depth_bucket(depth);
+	__u64 *count = bpf_map_lookup_elem(&depth_hist, &bucket);
 
-	count_bytes(skb);
-	if (read_qlen(addr, &depth))
-		return;
-	raise_max(depth);
-	bucket = ap_depth_bucket(depth);
-	count = bpf_map_lookup_elem(&depth_hist, &bucket);
 	/* Per CPU, and a tracing program is not preempted by itself there. */
 	if (count)
 		*count += 1;
-	integrate(depth, depth == 0);
 }
+
+/* A record was just queued on audit_queue: sample, count and size it. */
+static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb,
+					   bool mean)
+{
+	__u32 depth;
+
+	if (read_qlen(addr, &depth))
+		return;
+	raise_max(depth);
+	count_enqueue(depth);
+	integrate(depth, depth == 0, mean);
+	if (!skb && depth) {
+		const struct sk_buff_head *q = (const void *)addr;
+
+		/* The tail: the record just queued, unless another CPU queued
+		 * behind it already (then that one is sized instead). */
+		if (bpf_core_read(&skb, sizeof(skb), &q->prev))
+			return;
+	}
+	count_bytes(skb);
+}
+
+/* kauditd sent (part of) the queue: a sample that is not an enqueue. */
+static __always_inline void sample_drain(bool mean)
+{
+	__u64 addr = queue_addr;
+	__u32 depth;
+
+	if (!addr || read_qlen(addr, &depth))
+		return;
+	raise_max(depth);
+	integrate(depth, true, mean);
+}
+
+/*
+ * audit_log_end(NULL) is common (audit_log() passes on whatever
+ * audit_log_start() returned) and queues nothing.  When the rate limit
+ * drops the record, the sample is still a real read, only the enqueue
+ * count gains one.  The return probe cannot see the argument: there NULL
+ * calls are sampled too.
+ */
+static __always_inline int log_end(bool queued, bool mean)
+{
+	__u64 addr = queue_addr;
+
+	if (queued && addr)
+		sample_enqueue(addr, NULL, mean);
+	return 0;
+}
+
+/* Each program twice: with the time-weighted mean, and "_nomean" for
+ * kernels without BPF atomics (the loader loads one of the two). */
+SEC("fexit/audit_log_end")
+int BPF_PROG(on_log_end, void *ab) { return log_end(ab != NULL, true); }
+SEC("fexit/audit_log_end")
+int BPF_PROG(on_log_end_nomean, void *ab) { return log_end(ab != NULL, false); }
+
+SEC("kretprobe/audit_log_end")
+int on_log_end_kret(void *ctx) { return log_end(true, true); }
+SEC("kretprobe/audit_log_end")
+int on_log_end_kret_nomean(void *ctx) { return log_end(true, false); }
+
+SEC("fexit/kauditd_send_queue")
+int BPF_PROG(on_send_queue) { sample_drain(true); return 0; }
+SEC("fexit/kauditd_send_queue")
+int BPF_PROG(on_send_queue_nomean) { sample_drain(false); return 0; }
+
+SEC("kretprobe/kauditd_send_queue")
+int on_send_queue_kret(void *ctx) { sample_drain(true); return 0; }
+SEC("kretprobe/kauditd_send_queue")
+int on_send_queue_kret_nomean(void *ctx) { sample_drain(false); return 0; }
+
+/* The fallback drain sample: kauditd sleeps once it has emptied the queue. */
+static __always_inline int kauditd_switch(const struct task_struct *prev,
+					  bool mean)
+{
+	if (prev->pid == kauditd_pid)
+		sample_drain(mean);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev)
+{
+	return kauditd_switch(prev, true);
+}
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch_nomean, bool preempt, struct task_struct *prev)
+{
+	return kauditd_switch(prev, false);
+}
+
+/* ---- the tracepoint path (Linux 6.17+ only, see the top of the file) */
 
 static __always_inline bool from_audit_log_start(__u64 ip)
 {
-	for (int i = 0; i < MAX_SITES; i++)
+	for (int i = 0; i < AP_PROBE_MAX_SITES; i++)
 		if (ip >= site_start[i] && ip < site_end[i])
 			return true;
 	return false;
 }
 
 /*
- * An audit_buffer that audit_log_end() has emptied.  Linux 6.17+ keeps a
- * list of skbs (skb_list) that it empties: a list pointing at itself, a
- * shape no other object in a merged cache is likely to have.  Before, the
- * buffer held one skb, which audit_log_end() hands to the queue and sets
- * to NULL: a weaker shape (any object starting with a NULL word), so a free
- * from a merged cache can add a sample.  That sample is still a real qlen
- * read, so the maximum never over-reports; only the enqueue count in the
- * histogram can grow.  (fexit, where the kernel allows it, has neither.)
- * The CO-RE check is resolved at load time; the other branch is dead code.
+ * An audit_buffer that audit_log_end() has emptied: Linux 6.17+ keeps a
+ * list of skbs (skb_list) that it empties, and ab->skb still points at the
+ * last skb it queued.  An empty sk_buff_head at that offset, pointing at
+ * itself, behind a non-NULL word: a shape no other object in the merged
+ * cache is likely to have (on Debian's kernels the cache is shared with
+ * vmap_area, AppArmor's file blobs and others).  The loader refuses this
+ * path on kernels without skb_list, where a spent buffer is only "an
+ * object starting with a NULL word"; the branch is then dead code.
  */
-static __always_inline bool is_spent_audit_buffer(const void *buffer)
+static __always_inline bool is_spent_audit_buffer(const struct audit_buffer *ab,
+						  struct sk_buff **skb)
 {
-	const struct audit_buffer *ab =
-		bpf_rdonly_cast(buffer, bpf_core_type_id_kernel(struct audit_buffer));
+	struct sk_buff_head list;
 
-	if (bpf_core_field_exists(struct audit_buffer, skb_list)) {
-		__u64 list = (__u64)&ab->skb_list;
-
-		return (__u64)ab->skb_list.next == list &&
-		       (__u64)ab->skb_list.prev == list;
-	}
-	return !ab->skb;
+	if (!bpf_core_field_exists(struct audit_buffer, skb_list))
+		return false;
+	if (bpf_core_read(&list, sizeof(list), &ab->skb_list) ||
+	    bpf_core_read(skb, sizeof(*skb), &ab->skb))
+		return false;
+	return *skb && list.qlen == 0 &&
+	       (__u64)list.next == (__u64)&ab->skb_list &&
+	       (__u64)list.prev == (__u64)&ab->skb_list;
 }
 
 /*
- * audit_log_end() (6.17+) keeps ab->skb pointing at the last skb it queued.
- * While that skb is the queue's tail, its `next` is the list head and the
- * head's `prev` is the skb; if kauditd already took it, or another CPU
- * queued behind it, the links do not close and we wait for another record.
- * Before 6.17 ab->skb is NULL by now: userspace must supply the address
- * (from /proc/kallsyms) and refuses to start without it.
+ * While the buffer's last skb is the queue's tail, its `next` is the list
+ * head and the head's `prev` is the skb; if kauditd already took it, or
+ * another CPU queued behind it, the links do not close and we wait for
+ * another record.
  */
-static __always_inline __u64 learn_queue(const void *buffer)
+static __always_inline __u64 learn_queue(struct sk_buff *skb)
 {
-	const struct audit_buffer *ab = buffer;
-	struct sk_buff *skb;
 	struct sk_buff_head *head;
 	struct sk_buff *tail;
 
-	if (!bpf_core_field_exists(struct audit_buffer, skb_list))
-		return 0;
-	skb = BPF_CORE_READ(ab, skb);
-	if (!skb)
-		return 0;
 	head = (struct sk_buff_head *)BPF_CORE_READ(skb, next);
 	if (!head || (void *)head == (void *)skb)
 		return 0;
@@ -307,17 +347,15 @@ static __always_inline __u64 learn_queue(const void *buffer)
 }
 
 /*
- * The slab tracepoints are attached as plain raw tracepoints, arguments as
- * u64 scalars: tp_btf checks each argument's BTF type, and Linux 6.12
- * refuses a `const void *` argument there ("arg1 type UNKNOWN is not a
- * struct": only a bare `void *` is taken as a scalar), which is what
- * kmem_cache_free's object is; 6.18 accepts it.  The object is only
- * read through bpf_rdonly_cast() or BPF_CORE_READ() anyway.
+ * Attached as plain raw tracepoints, arguments as u64 scalars (Linux 6.12
+ * refuses tp_btf on kmem_cache_free's `const void *` argument).  The
+ * loader checks the third argument is the kmem_cache from the kernel's
+ * BTF before it attaches these (5.12-6.0 pass the cache's name there).
  */
-/* Learns audit_cache; userspace detaches it once it has. */
+/* Learns audit_cache; the loader detaches it once it has. */
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(on_ab_alloc, unsigned long call_site, const void *ptr,
-	     struct kmem_cache *s)
+	     void *s)
 {
 	if (from_audit_log_start(call_site))
 		__sync_val_compare_and_swap(&audit_cache, 0, (__u64)s);
@@ -325,59 +363,24 @@ int BPF_PROG(on_ab_alloc, unsigned long call_site, const void *ptr,
 }
 
 SEC("raw_tp/kmem_cache_free")
-int BPF_PROG(on_ab_free, unsigned long call_site, const void *ptr,
-	     const struct kmem_cache *s)
+int BPF_PROG(on_ab_free, unsigned long call_site, const void *ptr, void *s)
 {
+	struct sk_buff *skb;
 	__u64 addr;
 
 	/* The hot path for every other slab free: one compare. */
 	if ((__u64)s != audit_cache || !audit_cache)
 		return 0;
-	if (!is_spent_audit_buffer(ptr))
+	if (!is_spent_audit_buffer(ptr, &skb))
 		return 0;
 	addr = queue_addr;
 	if (!addr) {
 		__sync_fetch_and_add(&records_seen, 1);
-		addr = learn_queue(ptr);
+		addr = learn_queue(skb);
 	}
-	if (!addr || fexit_samples)
-		return 0;
-	/*
-	 * 6.17+ keeps the last queued skb in ab->skb; before, it is NULL.
-	 * A typed read, like is_spent_audit_buffer()'s: no helper call on
-	 * the per-record path.
-	 */
-	sample_enqueue(addr, (__u64)((const struct audit_buffer *)bpf_rdonly_cast(
-		ptr, bpf_core_type_id_kernel(struct audit_buffer)))->skb);
-	return 0;
-}
-
-SEC("fexit/skb_queue_tail")
-int BPF_PROG(on_skb_queue_tail, struct sk_buff_head *list,
-	     struct sk_buff *newsk)
-{
-	__u64 addr = queue_addr;
-
-	if (!addr || (__u64)list != addr)
-		return 0;
-	sample_enqueue(addr, (__u64)newsk);
-	return 0;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
-{
-	__u64 addr;
-	__u32 depth;
-
-	if (prev->pid != kauditd_pid)
-		return 0;
-	addr = queue_addr;
-	if (!addr || read_qlen(addr, &depth))
-		return 0;
-	raise_max(depth);
-	integrate(depth, true);
+	/* Linux 6.17+ only, which has BPF atomics: the mean is kept. */
+	if (addr)
+		sample_enqueue(addr, skb, true);
 	return 0;
 }
 

@@ -8,8 +8,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/types.h>
 
-#define AP_KSYM_MAX_RANGES 4
+#include "audit_queue.h"
+
+/* As many code ranges as the probe takes. */
+#define AP_KSYM_MAX_RANGES AP_PROBE_MAX_SITES
 
 struct ap_ksym_range {
 	uint64_t start;

@@ -25,7 +25,7 @@ void ap_peak_config_defaults(struct ap_peak_config *cfg)
 	cfg->timeout_ms = 1000;
 	cfg->sample_interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US;
 	cfg->defer_threads = false;
-	cfg->bpf_tracepoint_only = false;
+	cfg->bpf_path = AP_BPF_PATH_AUTO;
 }
 
 int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind)

@@ -2,7 +2,15 @@
 /*
  * The bpf backend: an eBPF probe on the audit enqueue path of a kernel
  * without backlog_max_depth (the probe itself is bpf/audit_queue.bpf.c,
- * which explains what it samples and when).
+ * which explains what each path samples and when).
+ *
+ * The attach path is chosen from what the running kernel's BTF, kallsyms
+ * and sysfs say it has, best first: fexit on audit_log_end, kretprobe on
+ * it, the slab tracepoint.  A path the kernel lacks is not tried; a path
+ * it has but refuses (trampolines forbidden) falls to the next; a path
+ * that could not be exact here (the tracepoint before Linux 6.17, or
+ * with kmem_cache_free's third argument not the cache) is refused, with
+ * the reason, rather than published.
  *
  * The probe only sees what happens while it is attached: its maximum is
  * "since this backend was opened (or last cleared)", never since boot.
@@ -12,10 +20,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,46 +34,120 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "audit_queue.h"
 #include "audit_queue.skel.h"
 #include "auditpeak/control.h"
-#include "auditpeak/depth_math.h"
 #include "auditpeak/peak.h"
 #include "caps.h"
 #include "kallsyms.h"
+#include "kernel_btf.h"
 
 _Static_assert(AP_DEPTH_MATH_BUCKETS == AP_DEPTH_BUCKETS,
 	       "probe and API histograms differ");
+_Static_assert(sizeof(struct ap_probe_cpu_max) == 64,
+	       "a CPU's maximum fills one cache line");
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define LOCKDOWN_PATH "/sys/kernel/security/lockdown"
+#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe/type"
 /* AUDIT_GET / probe read / AUDIT_GET rounds before giving up for now. */
 #define VALIDATE_ROUNDS 50
 /* Rounds where a still queue disagreed with the candidate: a wrong address. */
 #define VALIDATE_MISMATCHES 3
 
+/* What the running kernel offers the probe, read before loading anything. */
+struct kernel_facts {
+	bool log_end_in_btf;     /* audit_log_end: a fexit target */
+	bool send_queue_in_btf;  /* kauditd_send_queue: the drain sample */
+	bool has_skb_list;       /* audit_buffer.skb_list (6.17+) */
+	bool free_tp_has_cache;  /* kmem_cache_free's 3rd argument is the cache */
+	bool alloc_tp_has_cache; /* kmem_cache_alloc's 3rd argument is the cache */
+	bool has_kprobes;        /* the kprobe PMU (CONFIG_KPROBE_EVENTS) */
+	bool has_atomics;        /* BPF xchg (5.12+): the time-weighted mean */
+};
+
 struct bpf_state {
 	struct audit_queue_bpf *skel;
 	struct bpf_link *links[3];
 	int n_links;
+	/* The program that runs once per record (audit_log_end), whose
+	 * skipped runs are unsampled records; NULL on the tracepoint path,
+	 * which runs for every slab free and whose skipped runs are mostly
+	 * other frees. */
+	struct bpf_program *per_record;
 	struct bpf_link *cache_learner; /* detached once audit_cache is known */
+	struct ap_probe_cpu_max *cpu_max; /* the probe's per-CPU maxima, mmaped */
+	size_t cpu_max_len;
 	struct ap_nl *nl;
 	bool validated;
 	bool from_kallsyms;
+	bool mean_kept; /* the kernel has atomics: the probe integrates depth */
 	uint64_t opened_ns;
 	int n_cpus; /* per-CPU map values come in this many slots */
 };
 
-/* libbpf's last complaint, so errors can quote it; the library never prints. */
-static __thread char libbpf_last[256];
+/*
+ * What libbpf said while loading, so errors quote it (the library never
+ * prints): its first complaint (which program, which error), and the last
+ * line of a verifier log (why), which are what a user needs; the final
+ * "failed to load BPF skeleton: -22" says neither.
+ */
+static __thread char libbpf_first[160];
+static __thread char libbpf_verifier[200];
 
 static int capture_libbpf(enum libbpf_print_level level, const char *fmt,
 			  va_list args)
 {
-	if (level != LIBBPF_DEBUG) {
-		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, args);
-		libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
+	char *msg, *log_end, *last;
+
+	if (level == LIBBPF_DEBUG || vasprintf(&msg, fmt, args) < 0)
+		return 0;
+	log_end = strstr(msg, "-- END PROG LOAD LOG --");
+	if (log_end && strstr(msg, "-- BEGIN PROG LOAD LOG --")) {
+		/*
+		 * The verifier's log, in one message: its last line says why,
+		 * before the statistics ("processed N insns ...", "stack
+		 * depth", "verification time") that follow it.
+		 */
+		*log_end = '\0';
+		for (;;) {
+			while (log_end > msg && (log_end[-1] == '\n' || log_end[-1] == ' '))
+				*--log_end = '\0';
+			last = strrchr(msg, '\n');
+			last = last ? last + 1 : msg;
+			if (last == msg || (strncmp(last, "processed ", 10) != 0 &&
+					    strncmp(last, "stack depth", 11) != 0 &&
+					    strncmp(last, "verification time", 17) != 0))
+				break;
+			log_end = last;
+			*log_end = '\0';
+		}
+		snprintf(libbpf_verifier, sizeof(libbpf_verifier), "%.199s", last);
+	} else if (!libbpf_first[0]) {
+		msg[strcspn(msg, "\n")] = '\0';
+		snprintf(libbpf_first, sizeof(libbpf_first), "%.159s",
+			 strncmp(msg, "libbpf: ", 8) == 0 ? msg + 8 : msg);
 	}
+	free(msg);
 	return 0;
+}
+
+static void libbpf_said_reset(void)
+{
+	libbpf_first[0] = libbpf_verifier[0] = '\0';
+}
+
+/* "first complaint (verifier: last line)", or strerror if libbpf was silent. */
+static const char *libbpf_said(int e, char *buf, size_t len)
+{
+	if (!libbpf_first[0])
+		snprintf(buf, len, "%s", strerror(e));
+	else if (libbpf_verifier[0])
+		snprintf(buf, len, "%s (verifier: %s)", libbpf_first,
+			 libbpf_verifier);
+	else
+		snprintf(buf, len, "%s", libbpf_first);
+	return buf;
 }
 
 static uint64_t monotonic_ns(void)
@@ -72,6 +157,11 @@ static uint64_t monotonic_ns(void)
 	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+const char *ap_peak_bpf_absent(void)
+{
+	return NULL;
 }
 
 /* What would stop any probe from loading, each with its own message. */
@@ -123,36 +213,49 @@ static int find_symbols(struct ap_ksym_lookup *q, struct ap_error *err)
 }
 
 /*
- * Whether the running kernel's audit_buffer has skb_list (Linux 6.17+):
- * only then can the probe learn the queue's address from a queued skb.
+ * BPF atomics (xchg, cmpxchg; Linux 5.12+): asked of the kernel's verifier
+ * with the smallest program that uses one, never inferred from a version.
  */
-static bool audit_buffer_has_skb_list(void)
+static bool kernel_has_bpf_atomics(void)
 {
-	struct btf *btf = btf__parse(BTF_PATH, NULL);
-	const struct btf_type *t;
-	const struct btf_member *m;
-	bool found = false;
-	int id;
+	const struct bpf_insn prog[] = {
+		/* *(u64 *)(r10 - 8) = 0; r1 = xchg(r10 - 8, r1); r0 = 0 */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1 },
+		{ .code = BPF_STX | BPF_DW | BPF_MEM, .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1, .off = -8 },
+		{ .code = BPF_STX | BPF_DW | BPF_ATOMIC, .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1, .off = -8, .imm = BPF_XCHG },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", prog,
+			       sizeof(prog) / sizeof(prog[0]), NULL);
 
-	if (!btf)
+	if (fd < 0)
 		return false;
-	id = btf__find_by_name_kind(btf, "audit_buffer", BTF_KIND_STRUCT);
-	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	m = t ? btf_members(t) : NULL;
-	for (int i = 0; t && i < btf_vlen(t) && !found; i++)
-		found = strcmp(btf__name_by_offset(btf, m[i].name_off), "skb_list") == 0;
-	btf__free(btf);
-	return found;
+	close(fd);
+	return true;
 }
 
-/* Without kallsyms' audit_queue the probe must be able to learn it. */
-static int check_queue_source(const struct ap_ksym_lookup *q,
-			      struct ap_error *err)
+static int read_kernel_facts(struct kernel_facts *k, struct ap_error *err)
 {
-	if (q->object_addr || audit_buffer_has_skb_list())
-		return 0;
-	return ap_fail(err, AP_ERR_UNSUPPORTED, ENOENT,
-		       "bpf: unsupported kernel: before Linux 6.17 the probe needs audit_queue's address from /proc/kallsyms, which lists no data symbols here (CONFIG_KALLSYMS_ALL is off)");
+	struct btf *btf = btf__parse(BTF_PATH, NULL);
+
+	if (!btf)
+		return ap_fail(err, AP_ERR_UNSUPPORTED, errno,
+			       "bpf: cannot parse the kernel's BTF (%s): %s",
+			       BTF_PATH, strerror(errno));
+	k->log_end_in_btf =
+		btf__find_by_name_kind(btf, "audit_log_end", BTF_KIND_FUNC) > 0;
+	k->send_queue_in_btf =
+		btf__find_by_name_kind(btf, "kauditd_send_queue", BTF_KIND_FUNC) > 0;
+	k->has_skb_list = ap_btf_struct_has_member(btf, "audit_buffer", "skb_list");
+	k->free_tp_has_cache = ap_btf_tracepoint_third_is_cache(btf, "kmem_cache_free");
+	k->alloc_tp_has_cache = ap_btf_tracepoint_third_is_cache(btf, "kmem_cache_alloc");
+	btf__free(btf);
+	k->has_kprobes = access(KPROBE_PMU, R_OK) == 0;
+	k->has_atomics = kernel_has_bpf_atomics();
+	return 0;
 }
 
 /* kauditd's pid, 0 if not found (then drains are not sampled). */
@@ -184,25 +287,79 @@ static int find_kauditd(void)
 
 static int load_error(int e, const char *what, struct ap_error *err)
 {
+	char said[400];
+
+	libbpf_said(e, said, sizeof(said));
 	if (e == EPERM || e == EACCES)
 		return ap_fail(err, AP_ERR_PERMISSION, e,
-			       "bpf: the kernel refused to %s (%s): %s", what,
-			       strerror(e), libbpf_last);
+			       "bpf: the kernel refused to %s: %s", what, said);
 	return ap_fail(err, AP_ERR_UNSUPPORTED, e,
-		       "bpf: the kernel cannot %s (%s): %s", what, strerror(e),
-		       libbpf_last);
+		       "bpf: the kernel cannot %s: %s", what, said);
 }
 
+/* The programs one attach path runs; NULL: none. */
+struct path_programs {
+	struct bpf_program *enqueue;  /* samples each queued record */
+	struct bpf_program *learner;  /* tracepoint path: learns the cache */
+	struct bpf_program *drain;    /* kauditd's send loop, where it attaches */
+	struct bpf_program *sleep;    /* the drain fallback: kauditd sleeping */
+};
+
 /*
- * Open and load the skeleton, with the fexit program when @with_fexit.
- * Kernels that refuse BPF trampolines fail the load; the caller retries
- * without.
+ * Each program comes twice in the object, with and without the
+ * time-weighted mean (which needs BPF atomics); @mean picks.
  */
+static struct path_programs path_programs(struct audit_queue_bpf *skel,
+					  enum ap_bpf_path path,
+					  const struct kernel_facts *k, int kauditd)
+{
+	__typeof__(skel->progs) *p = &skel->progs;
+	bool mean = k->has_atomics;
+	struct path_programs pp = {
+		.sleep = !kauditd ? NULL : mean ? p->on_sched_switch :
+						  p->on_sched_switch_nomean,
+	};
+
+	switch (path) {
+	case AP_BPF_PATH_FEXIT:
+		pp.enqueue = mean ? p->on_log_end : p->on_log_end_nomean;
+		if (k->send_queue_in_btf)
+			pp.drain = mean ? p->on_send_queue : p->on_send_queue_nomean;
+		break;
+	case AP_BPF_PATH_KPROBE:
+		pp.enqueue = mean ? p->on_log_end_kret : p->on_log_end_kret_nomean;
+		pp.drain = mean ? p->on_send_queue_kret :
+				  p->on_send_queue_kret_nomean;
+		break;
+	default:
+		/* Linux 6.17+ only (path_absent()), which has atomics. */
+		pp.enqueue = p->on_ab_free;
+		pp.learner = p->on_ab_alloc;
+		break;
+	}
+	return pp;
+}
+
+/* Load only @pp's programs (and the queue check, run by userspace). */
+static void choose_programs(struct audit_queue_bpf *skel,
+			    const struct path_programs *pp)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.read_queue ||
+					  prog == pp->enqueue || prog == pp->learner ||
+					  prog == pp->drain || prog == pp->sleep);
+}
+
 static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
-		      int kauditd, bool with_fexit, struct ap_error *err)
+		      const struct kernel_facts *k, int kauditd,
+		      enum ap_bpf_path path, struct path_programs *pp,
+		      struct ap_error *err)
 {
 	int rc;
 
+	libbpf_said_reset();
 	s->skel = audit_queue_bpf__open();
 	if (!s->skel)
 		return load_error(errno, "open the probe", err);
@@ -211,34 +368,58 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		s->skel->rodata->site_end[i] = q->ranges[i].end;
 	}
 	s->skel->rodata->kauditd_pid = kauditd;
-	bpf_program__set_autoload(s->skel->progs.on_skb_queue_tail, with_fexit);
-	bpf_program__set_autoload(s->skel->progs.on_sched_switch, kauditd != 0);
-	rc = audit_queue_bpf__load(s->skel);
+	*pp = path_programs(s->skel, path, k, kauditd);
+	choose_programs(s->skel, pp);
+	rc = bpf_map__set_max_entries(s->skel->maps.cpu_max, s->n_cpus);
+	if (!rc)
+		rc = audit_queue_bpf__load(s->skel);
 	if (rc) {
 		audit_queue_bpf__destroy(s->skel);
 		s->skel = NULL;
 		return load_error(-rc, "load the probe", err);
 	}
+	s->cpu_max_len = (size_t)s->n_cpus * sizeof(struct ap_probe_cpu_max);
+	s->cpu_max = mmap(NULL, s->cpu_max_len, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, bpf_map__fd(s->skel->maps.cpu_max), 0);
+	if (s->cpu_max == MAP_FAILED) {
+		int e = errno;
+
+		s->cpu_max = NULL;
+		audit_queue_bpf__destroy(s->skel);
+		s->skel = NULL;
+		return ap_fail(err, AP_ERR_SYSTEM, e,
+			       "bpf: cannot map the probe's maxima: %s",
+			       strerror(e));
+	}
+	s->mean_kept = k->has_atomics;
 	return 0;
 }
 
 static int attach(struct bpf_state *s, struct bpf_program *prog,
 		  struct ap_error *err)
 {
-	struct bpf_link *link = bpf_program__attach(prog);
+	struct bpf_link *link;
 
+	libbpf_said_reset();
+	link = bpf_program__attach(prog);
 	if (!link)
 		return load_error(errno, "attach the probe", err);
 	s->links[s->n_links++] = link;
 	return 0;
 }
 
-static void detach_all(struct bpf_state *s)
+/* Detach and unload: back to the state before load_probe(). */
+static void unload(struct bpf_state *s)
 {
 	bpf_link__destroy(s->cache_learner);
 	s->cache_learner = NULL;
 	while (s->n_links > 0)
 		bpf_link__destroy(s->links[--s->n_links]);
+	if (s->cpu_max)
+		munmap(s->cpu_max, s->cpu_max_len);
+	s->cpu_max = NULL;
+	audit_queue_bpf__destroy(s->skel);
+	s->skel = NULL;
 }
 
 /* Sum each bucket of the per-CPU histogram into @bucket; returns the total. */
@@ -263,10 +444,7 @@ static uint64_t read_histogram(struct bpf_state *s, uint64_t bucket[AP_DEPTH_BUC
 /* Sum the per-CPU record sizes into @d. */
 static void read_record_bytes(struct bpf_state *s, struct ap_depth_distribution *d)
 {
-	struct cpu_record_bytes {
-		uint64_t bytes;
-		uint64_t records;
-	} per_cpu[s->n_cpus];
+	struct ap_probe_record_bytes per_cpu[s->n_cpus];
 	uint32_t zero = 0;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.record_bytes), &zero,
@@ -288,13 +466,34 @@ static void clear_histogram(struct bpf_state *s)
 		bpf_map_update_elem(fd, &i, zeros, BPF_ANY);
 }
 
+/* The maximum over the CPUs' slots; with @clear, read-and-clear each. */
+static uint32_t collect_max(struct bpf_state *s, bool clear)
+{
+	uint32_t max = 0;
+
+	for (int c = 0; c < s->n_cpus; c++) {
+		uint32_t *slot = &s->cpu_max[c].max;
+		/*
+		 * The probe's store on this slot either lands before the
+		 * exchange (and is returned by it) or after (and is kept for
+		 * the next window): an update is never lost.
+		 */
+		uint32_t v = clear ? __atomic_exchange_n(slot, 0, __ATOMIC_SEQ_CST) :
+				     __atomic_load_n(slot, __ATOMIC_SEQ_CST);
+
+		if (v > max)
+			max = v;
+	}
+	return max;
+}
+
 /* Forget a wrong candidate address and everything sampled through it. */
 static void forget_candidate(struct bpf_state *s)
 {
 	struct audit_queue_bpf__bss *b = s->skel->bss;
 
 	__atomic_store_n(&b->queue_addr, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&b->max_depth, 0, __ATOMIC_SEQ_CST);
+	collect_max(s, true);
 	__atomic_store_n(&b->area2, 0, __ATOMIC_SEQ_CST);
 	clear_histogram(s);
 }
@@ -359,7 +558,7 @@ static int validate(struct bpf_state *s, struct ap_error *err)
 static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 {
 	uint64_t buckets[AP_DEPTH_BUCKETS];
-	uint64_t seen;
+	uint64_t seen, faults;
 	int rc;
 
 	*nothing_seen = false;
@@ -369,6 +568,26 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		bpf_link__destroy(s->cache_learner);
 		s->cache_learner = NULL;
 	}
+	if (s->per_record) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		/*
+		 * The kernel (5.12+) skips, and counts, a run of the probe on
+		 * a CPU where it is already running: a record queued from an
+		 * interrupt, or by a task that preempted the probe, unsampled.
+		 */
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(s->per_record), &info,
+					   &len) == 0 && info.recursion_misses)
+			return ap_fail(err, AP_ERR_UNSUPPORTED, EAGAIN,
+				       "bpf: %llu audit records were queued while the probe was already running on their CPU (interrupt or preemption) and went unsampled, so its values could under-report",
+				       (unsigned long long)info.recursion_misses);
+	}
+	faults = __atomic_load_n(&s->skel->bss->read_errors, __ATOMIC_SEQ_CST);
+	if (faults)
+		return ap_fail(err, AP_ERR_UNSUPPORTED, EFAULT,
+			       "bpf: %llu reads of the audit queue's length faulted: the probe missed those records, so its values could under-report",
+			       (unsigned long long)faults);
 	if (s->validated)
 		return 0;
 	rc = validate(s, err);
@@ -399,9 +618,7 @@ static int bpf_read(void *state, const struct ap_status *st, uint32_t *max,
 	(void)st;
 	if (ready(s, &nothing_seen, err) < 0)
 		return -1;
-	*max = nothing_seen ? 0 :
-			      __atomic_load_n(&s->skel->bss->max_depth,
-					      __ATOMIC_SEQ_CST);
+	*max = nothing_seen ? 0 : collect_max(s, false);
 	return 0;
 }
 
@@ -412,9 +629,7 @@ static int bpf_read_and_clear(void *state, uint32_t *old, struct ap_error *err)
 
 	if (ready(s, &nothing_seen, err) < 0)
 		return -1;
-	/* The exchange the probe's cmpxchg is atomic against (see the probe). */
-	*old = __atomic_exchange_n(&s->skel->bss->max_depth, 0,
-				   __ATOMIC_SEQ_CST);
+	*old = collect_max(s, true);
 	if (nothing_seen)
 		*old = 0;
 	return 0;
@@ -436,6 +651,11 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
 		return 0;
 	d->enqueues = read_histogram(s, d->bucket);
 	read_record_bytes(s, d);
+	if (!s->mean_kept) {
+		/* No BPF atomics (Linux 5.10): the probe keeps no integral. */
+		d->time_weighted_mean = NAN;
+		return 0;
+	}
 	last = __atomic_load_n(&b->last_sample, __ATOMIC_SEQ_CST);
 	area2 = __atomic_load_n(&b->area2, __ATOMIC_SEQ_CST);
 	/* The depth since the last sample is the last sample's. */
@@ -453,8 +673,7 @@ static void bpf_close(void *state)
 
 	if (!s)
 		return;
-	detach_all(s);
-	audit_queue_bpf__destroy(s->skel);
+	unload(s);
 	ap_nl_close(s->nl);
 	free(s);
 }
@@ -478,52 +697,145 @@ static void seed_first_sample(struct bpf_state *s, uint32_t backlog)
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-/* Attach the best sampling path: fexit, else the tracepoint. */
+/* Why @path is not offered here (NULL if it is); never a version number. */
+static const char *path_absent(enum ap_bpf_path path, const struct kernel_facts *k,
+			       const struct ap_ksym_lookup *q)
+{
+	switch (path) {
+	case AP_BPF_PATH_FEXIT:
+		if (!k->log_end_in_btf)
+			return "audit_log_end is not in the kernel's BTF";
+		break;
+	case AP_BPF_PATH_KPROBE:
+		if (!k->has_kprobes)
+			return "no kprobes in this kernel";
+		break;
+	case AP_BPF_PATH_TRACEPOINT:
+		if (!k->has_skb_list)
+			return "no audit_buffer.skb_list in BTF (before 6.17 a spent buffer looks like other objects of its merged slab cache)";
+		if (!k->free_tp_has_cache || !k->alloc_tp_has_cache)
+			return "kmem_cache_alloc/free tracepoints do not pass the cache (BTF)";
+		return NULL;
+	case AP_BPF_PATH_AUTO:
+		break;
+	}
+	if (!q->object_addr)
+		return "no audit_queue in /proc/kallsyms (KALLSYMS_ALL off)";
+	return NULL;
+}
+
+static const char *path_name(enum ap_bpf_path path)
+{
+	switch (path) {
+	case AP_BPF_PATH_FEXIT:
+		return "fexit/audit_log_end";
+	case AP_BPF_PATH_KPROBE:
+		return "kretprobe/audit_log_end";
+	case AP_BPF_PATH_TRACEPOINT:
+		return "raw_tp/kmem_cache_free of the spent audit buffer";
+	case AP_BPF_PATH_AUTO:
+		break;
+	}
+	return "auto";
+}
+
+/* Load and attach @path's programs; the drain sample as well as it can. */
+static int try_path(struct bpf_state *s, enum ap_bpf_path path,
+		    const struct ap_ksym_lookup *q, const struct kernel_facts *k,
+		    int kauditd, const char **drain, struct ap_error *err)
+{
+	struct path_programs pp = { 0 };
+
+	if (load_probe(s, q, k, kauditd, path, &pp, err) < 0)
+		return -1;
+	if (attach(s, pp.enqueue, err) < 0)
+		goto fail;
+	s->per_record = path == AP_BPF_PATH_TRACEPOINT ? NULL : pp.enqueue;
+	if (pp.learner) {
+		libbpf_said_reset();
+		s->cache_learner = bpf_program__attach(pp.learner);
+		if (!s->cache_learner) {
+			load_error(errno, "attach the probe", err);
+			goto fail;
+		}
+	}
+	*drain = "none (kauditd not found)";
+	if (pp.drain && attach(s, pp.drain, err) == 0) {
+		*drain = bpf_program__section_name(pp.drain);
+	} else if (pp.sleep) {
+		if (attach(s, pp.sleep, err) < 0)
+			goto fail;
+		*drain = "kauditd's sched_switch";
+	}
+	return 0;
+fail:
+	unload(s);
+	return -1;
+}
+
+/*
+ * The best path the kernel offers: each one it lacks is skipped with the
+ * reason, each one it refuses falls to the next with libbpf's words.
+ */
 static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
-			int kauditd, bool tracepoint_only, struct ap_peak *p,
+			const struct kernel_facts *k, int kauditd,
+			enum ap_bpf_path want, struct ap_peak *p,
 			struct ap_error *err)
 {
-	struct ap_error fexit_err;
-	const char *how;
+	static const enum ap_bpf_path order[] = {
+		AP_BPF_PATH_FEXIT, AP_BPF_PATH_KPROBE, AP_BPF_PATH_TRACEPOINT,
+	};
+	char why[3][200];
+	const char *drain = "";
+	int n_why = 0;
 
-	if (!tracepoint_only && load_probe(s, q, kauditd, true, &fexit_err) == 0 &&
-	    attach(s, s->skel->progs.on_skb_queue_tail, &fexit_err) == 0) {
-		s->skel->bss->fexit_samples = 1;
-		how = "fexit/skb_queue_tail";
-	} else {
-		detach_all(s);
-		audit_queue_bpf__destroy(s->skel);
-		if (load_probe(s, q, kauditd, false, err) < 0)
-			return -1;
-		how = tracepoint_only ?
-			      "raw_tp/kmem_cache_free of the audit buffer after the enqueue (fexit not tried)" :
-			      "raw_tp/kmem_cache_free of the audit buffer after the enqueue (fexit refused)";
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum ap_bpf_path path = order[i];
+		const char *absent;
+
+		if (want != AP_BPF_PATH_AUTO && want != path)
+			continue;
+		absent = path_absent(path, k, q);
+		if (absent) {
+			snprintf(why[n_why++], sizeof(why[0]), "%s: %s",
+				 path == AP_BPF_PATH_FEXIT ? "fexit" :
+				 path == AP_BPF_PATH_KPROBE ? "kretprobe" : "tracepoint",
+				 absent);
+			continue;
+		}
+		if (try_path(s, path, q, k, kauditd, &drain, err) == 0) {
+			snprintf(p->detail, sizeof(p->detail),
+				 "%s; drains: %s; audit queue address %s%s%s%.150s%s%.150s",
+				 path_name(path), drain,
+				 q->object_addr ? "from /proc/kallsyms" :
+						  "learned from queued skb links",
+				 k->has_atomics ? "" : "; no BPF atomics: no time-weighted mean",
+				 n_why ? "; not " : "", n_why ? why[0] : "",
+				 n_why > 1 ? "; not " : "", n_why > 1 ? why[1] : "");
+			return 0;
+		}
+		snprintf(why[n_why++], sizeof(why[0]), "%s", err->msg + 5);
 	}
-	/* The tracepoint also learns the queue's address when fexit samples. */
-	if (attach(s, s->skel->progs.on_ab_free, err) < 0)
-		return -1;
-	s->cache_learner = bpf_program__attach(s->skel->progs.on_ab_alloc);
-	if (!s->cache_learner)
-		return load_error(errno, "attach the probe", err);
-	if (kauditd && attach(s, s->skel->progs.on_sched_switch, err) < 0)
-		return -1;
-	snprintf(p->detail, sizeof(p->detail), "%s; audit queue address %s",
-		 how, s->from_kallsyms ? "from /proc/kallsyms" :
-					 "learned from queued skb links");
-	return 0;
+	if (n_why == 1)
+		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
+			       "bpf: %s unusable here: %s", path_name(want), why[0]);
+	return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
+		       "bpf: no attach path on this kernel: %s; %s; %s", why[0],
+		       why[1], why[2]);
 }
 
 int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 		     struct ap_error *err)
 {
 	struct ap_ksym_lookup q = { 0 };
+	struct kernel_facts k = { 0 };
 	struct bpf_state *s;
 	struct ap_status st;
 	int kauditd;
 
 	libbpf_set_print(capture_libbpf);
 	if (preflight(err) < 0 || find_symbols(&q, err) < 0 ||
-	    check_queue_source(&q, err) < 0)
+	    read_kernel_facts(&k, err) < 0)
 		return -1;
 	kauditd = find_kauditd();
 	s = calloc(1, sizeof(*s));
@@ -546,13 +858,30 @@ int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 	if (ap_get_status(s->nl, &st, err) < 0)
 		goto fail;
 	s->from_kallsyms = q.object_addr != 0;
-	if (attach_probe(s, &q, kauditd, cfg->bpf_tracepoint_only, p, err) < 0)
+	if (attach_probe(s, &q, &k, kauditd, cfg->bpf_path, p, err) < 0)
 		goto fail;
 	s->opened_ns = monotonic_ns();
-	if (s->from_kallsyms)
+	if (s->from_kallsyms) {
+		int rc;
+
 		__atomic_store_n(&s->skel->bss->queue_addr, q.object_addr,
 				 __ATOMIC_SEQ_CST);
+		/*
+		 * Validate now, while the caller still has its privileges:
+		 * before Linux 5.11 running the check needs CAP_SYS_ADMIN,
+		 * which a daemon drops after opening.
+		 */
+		rc = validate(s, err);
+		if (rc < 0)
+			goto fail;
+		s->validated = rc == 1;
+	}
 	seed_first_sample(s, st.value[AP_FIELD_BACKLOG]);
+	/*
+	 * Loading parsed the kernel's BTF (megabytes) and freed it: give the
+	 * freed heap back, or a long-running owner keeps it for its lifetime.
+	 */
+	malloc_trim(0);
 	p->ops = &bpf_ops;
 	p->state = s;
 	return 0;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auditpeak/peak.h"
 #include "auditpeak/control.h"
 #include "cli/cli.h"
 #include "cli/cli_observe.h"
@@ -97,6 +98,9 @@ static void usage(FILE *out)
 		"                     they run, so there is no since-boot value; Ctrl-C ends\n"
 		"                     it early and reports what was seen, and for how long\n"
 		"  --sample-interval D  the sample backend's AUDIT_GET period (default 1ms)\n");
+	if (ap_peak_bpf_absent())
+		fprintf(out, "Not in this build: the bpf source (%s).\n",
+			ap_peak_bpf_absent());
 }
 
 int cmd_status(int argc, char **argv)

@@ -149,11 +149,12 @@ static int loop(struct watcher *w, const struct watch_options *o,
 		if (ap_wait(sig, fds, n, -1) < 0) {
 			if (errno != EINTR)
 				break;
-			/* SIGWINCH: redraw below at the new width. */
-			ap_resize_signal = 0;
-			if (ap_stop_signal)
-				break;
-			show(w);
+			/* A signal: the loop test stops, or SIGWINCH redraws
+			 * at the new width. */
+			if (ap_resize_signal) {
+				ap_resize_signal = 0;
+				show(w);
+			}
 			continue;
 		}
 		if (n > 1 && (fds[1].revents & (POLLIN | POLLHUP)) &&

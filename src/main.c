@@ -41,6 +41,9 @@ static void usage(FILE *out)
 		"  -V, --version show the version\n\n"
 		"'auditpeak COMMAND --help' describes a command; see auditpeak(8).\n",
 		AP_NL_DEFAULT_TIMEOUT_MS);
+	if (ap_peak_bpf_absent())
+		fprintf(out, "\nNot in this build: the bpf peak source (%s).\n",
+			ap_peak_bpf_absent());
 }
 
 int main(int argc, char **argv)

@@ -34,11 +34,14 @@ enum ap_peak_kind {
 struct ap_depth_distribution {
 	uint64_t bucket[AP_DEPTH_BUCKETS]; /* bucket 0 counts depth 0 */
 	uint64_t enqueues;                 /* records enqueued */
-	double time_weighted_mean;         /* mean depth over time since open */
+	/* Mean depth over time since open; NaN where the probe cannot keep
+	 * it (a kernel without BPF atomics, Linux 5.10). */
+	double time_weighted_mean;
 	/*
-	 * skb->truesize summed over the records whose skb the probe saw at
-	 * enqueue (fexit; the tracepoint on Linux 6.17+), and how many: the
-	 * kernel memory a queued record holds.  0 records: not measurable.
+	 * skb->truesize summed over the records the probe sized at enqueue
+	 * (every path: the queue's tail right after the enqueue, or the
+	 * buffer's skb on the tracepoint path), and how many: the kernel
+	 * memory a queued record holds.  0 records: not measurable.
 	 */
 	uint64_t record_bytes;
 	uint64_t records_sized;
@@ -74,6 +77,14 @@ struct ap_peak {
 	char detail[AP_PEAK_REASON_MAX];
 };
 
+/* The bpf backend's attach paths, best first (see bpf/audit_queue.bpf.c). */
+enum ap_bpf_path {
+	AP_BPF_PATH_AUTO,
+	AP_BPF_PATH_FEXIT,      /* fexit/audit_log_end (BPF trampolines) */
+	AP_BPF_PATH_KPROBE,     /* kretprobe/audit_log_end */
+	AP_BPF_PATH_TRACEPOINT, /* raw_tp/kmem_cache_free, Linux 6.17+ only */
+};
+
 struct ap_peak_config {
 	int timeout_ms;         /* netlink reply timeout */
 	int sample_interval_us; /* sample backend: AUDIT_GET period */
@@ -84,10 +95,11 @@ struct ap_peak_config {
 	 */
 	bool defer_threads;
 	/*
-	 * bpf backend: sample at the tracepoint even where the kernel allows
-	 * fexit, so both attach paths can be checked on one kernel.
+	 * bpf backend: where the probe samples.  AUTO takes the best the
+	 * running kernel offers; the others force one path (or fail with the
+	 * reason it is not offered), so tests can check each on one kernel.
 	 */
-	bool bpf_tracepoint_only;
+	enum ap_bpf_path bpf_path;
 };
 
 #define AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US 1000
@@ -121,11 +133,17 @@ int ap_peak_kernel_open(struct ap_peak *p, const struct ap_peak_config *cfg,
  * open or the last clear.  Nothing is returned until the audit queue's
  * address is validated (AP_ERR_UNSUPPORTED with EAGAIN until then).
  * Owners should read it now and then (every second is plenty): a read
- * validates the address and detaches the one-time learner that otherwise
- * runs on every slab allocation.
+ * validates the address and, on the tracepoint path, detaches the
+ * one-time learner that otherwise runs on every slab allocation.
  */
 int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 		     struct ap_error *err);
+/*
+ * NULL when this build has the bpf backend; else why not (it was built
+ * without clang, bpftool or libbpf: meson's `bpf` feature), for --help
+ * and errors.
+ */
+const char *ap_peak_bpf_absent(void);
 /* Polls AUDIT_GET on its own thread and socket: a lower bound. */
 int ap_peak_sample_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 			struct ap_error *err);

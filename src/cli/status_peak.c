@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,7 +130,11 @@ void status_peak_print_text(const struct status_peak *r,
 	if (r->have_distribution) {
 		printf("backlog_depth_enqueues %llu\n",
 		       (unsigned long long)r->dist.enqueues);
-		printf("backlog_depth_mean %.3f\n", r->dist.time_weighted_mean);
+		/* NaN: the probe keeps no mean on this kernel (no BPF atomics). */
+		if (isnan(r->dist.time_weighted_mean))
+			printf("backlog_depth_mean unknown (this kernel's BPF has no atomics)\n");
+		else
+			printf("backlog_depth_mean %.3f\n", r->dist.time_weighted_mean);
 	}
 }
 
@@ -168,9 +173,13 @@ void status_peak_print_json(const struct status_peak *r)
 	printf(",\"fallback_reason\":");
 	json_string(r->fallback);
 	if (r->have_distribution) {
-		printf(",\"depth_enqueues\":%llu,\"depth_mean\":%.3f,\"depth_log2_histogram\":[",
-		       (unsigned long long)r->dist.enqueues,
-		       r->dist.time_weighted_mean);
+		printf(",\"depth_enqueues\":%llu,\"depth_mean\":",
+		       (unsigned long long)r->dist.enqueues);
+		if (isnan(r->dist.time_weighted_mean))
+			printf("null");
+		else
+			printf("%.3f", r->dist.time_weighted_mean);
+		printf(",\"depth_log2_histogram\":[");
 		for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
 			printf("%s%llu", i ? "," : "",
 			       (unsigned long long)r->dist.bucket[i]);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "auditpeak/burst.h"
+#include "auditpeak/clock.h"
 #include "auditpeak/control.h"
 #include "auditpeak/peak.h"
 #include "auditpeak/rule.h"
@@ -203,10 +204,7 @@ struct live_bursts {
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)ap_now_mono_ns() / 1e9;
 }
 
 static void *run_bursts(void *arg)

@@ -72,12 +72,47 @@ static void backend_and_mode_names(void **state)
 	assert_string_equal(ap_burst_mode_name(AP_BURST_USER), "user");
 }
 
+/* Defaults in help texts and the progress line, written as the options
+ * take them: each printed duration parses back to itself. */
+static void formatted_durations(void **state)
+{
+	static const struct {
+		uint64_t us;
+		const char *text;
+	} cases[] = {
+		{ 1000000, "1s" }, { 60000000, "60s" }, { 600000000, "10m" },
+		{ 3600000000ULL, "1h" }, { 1000, "1ms" }, { 250000, "250ms" },
+		{ 1500000, "1500ms" }, { 7, "7us" },
+	};
+	struct ap_error err;
+	char buf[32];
+	uint64_t back;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cli_format_duration_us(cases[i].us, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+		assert_int_equal(cli_parse_duration_us("--d", buf, 0, UINT64_MAX / 2,
+						       &back, &err), 0);
+		assert_int_equal(back, cases[i].us);
+	}
+	cli_format_elapsed(5.9, buf, sizeof(buf));
+	assert_string_equal(buf, "5s");
+	cli_format_elapsed(123, buf, sizeof(buf));
+	assert_string_equal(buf, "2m03s");
+	cli_format_elapsed(3600, buf, sizeof(buf));
+	assert_string_equal(buf, "1h00m00s");
+	cli_format_elapsed(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "0s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(durations),
 		cmocka_unit_test(bad_durations),
 		cmocka_unit_test(backend_and_mode_names),
+		cmocka_unit_test(formatted_durations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "auditpeak/depth_math.h"
+#include "depth_math.h"
 #include "auditpeak/peak.h"
 
 static void bucket_edges(void **state)

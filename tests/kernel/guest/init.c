@@ -3,9 +3,9 @@
  * PID 1 of the auditpeak test guests.
  *
  * Mounts what the tests need, brings up lo where the kernel has TCP/IP,
- * runs /bin/ktest with the flavor given on the kernel command line
- * (auditpeak_flavor=patched|vanilla|bpf, passed to us in the
- * environment), and powers the machine off.  The benchmarks run another
+ * runs /bin/ktest with the test groups given on the kernel command line
+ * (auditpeak_flavor=GROUP[,GROUP...], GROUP patched, vanilla or bpf: see
+ * ktest.c; passed to us in the environment), and powers the machine off.  The benchmarks run another
  * program the same way: auditpeak_prog=NAME runs /bin/NAME with the
  * comma-separated arguments of auditpeak_args= (a kernel command line
  * cannot quote spaces) instead.  Everything the tests print goes

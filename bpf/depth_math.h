@@ -8,10 +8,10 @@
  * BPF has no count-leading-zeros instruction) and into the library, so it
  * uses only plain C types and includes nothing.
  */
-#ifndef AUDITPEAK_DEPTH_MATH_H
-#define AUDITPEAK_DEPTH_MATH_H
+#ifndef AUDITPEAK_BPF_DEPTH_MATH_H
+#define AUDITPEAK_BPF_DEPTH_MATH_H
 
-/* Must equal AP_DEPTH_BUCKETS in peak.h (checked there at compile time). */
+/* Must equal AP_DEPTH_BUCKETS in peak.h (the loader checks at compile time). */
 #define AP_DEPTH_MATH_BUCKETS 33
 
 /*
@@ -113,4 +113,4 @@ static inline unsigned long long ap_twm_area2(unsigned long long a,
 	return sum * ap_twm_interval(a, b);
 }
 
-#endif /* AUDITPEAK_DEPTH_MATH_H */
+#endif /* AUDITPEAK_BPF_DEPTH_MATH_H */
