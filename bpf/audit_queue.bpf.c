@@ -357,7 +357,8 @@ SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(on_ab_alloc, unsigned long call_site, const void *ptr,
 	     void *s)
 {
-	if (from_audit_log_start(call_site))
+	/* Learned: only a compare until the loader detaches this. */
+	if (!audit_cache && from_audit_log_start(call_site))
 		__sync_val_compare_and_swap(&audit_cache, 0, (__u64)s);
 	return 0;
 }

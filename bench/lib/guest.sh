@@ -16,13 +16,11 @@ guest_dir=$cache/bench-guest
 guest_initrd=$guest_dir/initramfs.cpio
 
 guest_kernels() {
-	local f img
-	for f in "$@"; do
-		# Cached: nothing to build, no need to wait for the lock.
-		img=$("$rig" paths | grep -o "[^ ]*/images/$f-[^ ]*/bzImage" | head -1)
-		[ -n "$img" ] && [ -s "$img" ] && continue
-		flock /tmp/auditpeak-kbuild.lock "$rig" build "$f" >/dev/null || return 1
-	done
+	local missing
+	# Cached ones need no build, so no wait for the lock.
+	missing=$("$rig" missing "$@") || return 1
+	[ -z "$missing" ] ||
+		flock /tmp/auditpeak-kbuild.lock "$rig" build $missing >/dev/null
 }
 
 guest_build() {
