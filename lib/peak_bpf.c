@@ -122,7 +122,10 @@ static int capture_libbpf(enum libbpf_print_level level, const char *fmt,
 			log_end = last;
 			*log_end = '\0';
 		}
-		snprintf(libbpf_verifier, sizeof(libbpf_verifier), "%.199s", last);
+		/* An empty log leaves only libbpf's own header: nothing to quote. */
+		if (!strstr(last, "-- BEGIN PROG LOAD LOG --"))
+			snprintf(libbpf_verifier, sizeof(libbpf_verifier),
+				 "%.199s", last);
 	} else if (!libbpf_first[0]) {
 		msg[strcspn(msg, "\n")] = '\0';
 		snprintf(libbpf_first, sizeof(libbpf_first), "%.159s",
