@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * auditpeak advise: recommend a backlog_limit from evidence, either a
- * --duration observation through the peak timeline or the state file
- * `serve` keeps.  The arithmetic is observe/advice.c; printing is
+ * --duration observation through the peak timeline, the state file
+ * `serve` keeps, or (--prometheus, fleet/) every host a Prometheus scrapes.  The arithmetic is observe/advice.c; printing is
  * cli/advise_report.c; this file gathers the evidence.  SIGINT/SIGTERM
  * end an observation early: the advice rests on what was seen.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auditpeak/control.h"
@@ -17,6 +18,7 @@
 #include "cli/cli_observe.h"
 #include "cli/progress.h"
 #include "commands.h"
+#include "fleet/fleet_run.h"
 #include "observe/kernel_hz.h"
 #include "observe/loop.h"
 #include "observe/observer.h"
@@ -24,6 +26,13 @@
 
 #define DEFAULT_DURATION_MS (10 * 60 * 1000ULL)
 #define MAX_DURATION_MS (7 * 24 * 3600 * 1000ULL)
+
+/* Fleet-mode option codes, beside parse_options()'s own. */
+enum {
+	O_FLEET_PROMETHEUS = 512, O_FLEET_SELECTOR, O_FLEET_RANGE, O_FLEET_AT,
+	O_FLEET_FORMAT, O_FLEET_BASIC_AUTH, O_FLEET_BEARER, O_FLEET_CA_FILE,
+	O_FLEET_HTTP_TIMEOUT,
+};
 
 struct advise_options {
 	struct ap_observer_config obs;
@@ -34,6 +43,9 @@ struct advise_options {
 	uint32_t record_bytes;
 	bool record_bytes_given;
 	bool json;
+	bool observer_given;     /* an observing option: not with --prometheus */
+	bool fleet_given;        /* a fleet option: needs --prometheus */
+	struct fleet_run_options fleet; /* fleet.http.url set: fleet mode */
 };
 
 static void usage(FILE *out)
@@ -59,9 +71,81 @@ static void usage(FILE *out)
 		"  --record-bytes N     kernel memory per queued record (default: measured by the\n"
 		"                       bpf probe where it sees the records, else %d, an estimate)\n"
 		"  --json               print JSON\n"
+		"\nA fleet, from the Prometheus that scrapes 'auditpeak serve':\n"
+		"  --prometheus URL     size every host the selector matches, e.g. http://prom:9090\n"
+		"  --selector SEL       series selector (default %s)\n"
+		"  --range D            evidence span, ending now (default 7d)\n"
+		"  --at T               end the range at unix time T instead of now\n"
+		"  --format F           table, json or csv (default table)\n"
+		"  --basic-auth-file F  user:password for the server, on one line\n"
+		"  --bearer-token-file F  a bearer token for the server, on one line\n"
+		"  --ca-file F          CA certificates (PEM) to verify an https server\n"
+		"  --http-timeout D     per query (default 30s)\n"
 		"See auditpeak-advise(8).\n",
 		AP_ADVICE_DEFAULT_HEADROOM_PERCENT,
-		AP_ADVICE_RECORD_BYTES_ESTIMATE);
+		AP_ADVICE_RECORD_BYTES_ESTIMATE, FLEET_DEFAULT_SELECTOR);
+}
+
+/* The options of fleet mode: -1 not one of them, 0 taken, else the exit
+ * code of a bad value. */
+static int fleet_option(int c, const char *arg, struct advise_options *o)
+{
+	struct fleet_run_options *f = &o->fleet;
+	struct ap_error err;
+	uint64_t ms;
+	char *end;
+
+	switch (c) {
+	case O_FLEET_PROMETHEUS:
+		if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
+			return cli_usage_error("advise", "--prometheus must be an http:// or https:// URL, not '%s'", arg);
+		f->http.url = arg;
+		return 0;
+	case O_FLEET_SELECTOR:
+		f->query.selector = arg;
+		break;
+	case O_FLEET_RANGE:
+		if (cli_parse_duration_ms("--range", arg, 60 * 1000ULL,
+					 400 * 86400 * 1000ULL, &ms, &err) < 0)
+			return cli_report(&err);
+		f->query.range_s = (ms + 999) / 1000;
+		break;
+	case O_FLEET_AT:
+		errno = 0;
+		f->query.at = strtod(arg, &end);
+		if (errno || end == arg || *end || !(f->query.at > 0) ||
+		    f->query.at > 1e11)
+			return cli_usage_error("advise", "--at must be a unix time in seconds, not '%s'", arg);
+		break;
+	case O_FLEET_FORMAT:
+		if (strcmp(arg, "table") == 0)
+			f->format = FLEET_TABLE;
+		else if (strcmp(arg, "json") == 0)
+			f->format = FLEET_JSON;
+		else if (strcmp(arg, "csv") == 0)
+			f->format = FLEET_CSV;
+		else
+			return cli_usage_error("advise", "--format must be table, json or csv, not '%s'", arg);
+		break;
+	case O_FLEET_BASIC_AUTH:
+		f->http.basic_auth_file = arg;
+		break;
+	case O_FLEET_BEARER:
+		f->http.bearer_token_file = arg;
+		break;
+	case O_FLEET_CA_FILE:
+		f->http.ca_file = arg;
+		break;
+	case O_FLEET_HTTP_TIMEOUT:
+		if (cli_parse_duration_ms("--http-timeout", arg, 100, 600 * 1000ULL,
+					 &f->http.timeout_ms, &err) < 0)
+			return cli_report(&err);
+		break;
+	default:
+		return -1;
+	}
+	o->fleet_given = true;
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct advise_options *o)
@@ -74,6 +158,15 @@ static int parse_options(int argc, char **argv, struct advise_options *o)
 		{ "headroom", required_argument, NULL, O_HEADROOM },
 		{ "record-bytes", required_argument, NULL, O_RECORD_BYTES },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "prometheus", required_argument, NULL, O_FLEET_PROMETHEUS },
+		{ "selector", required_argument, NULL, O_FLEET_SELECTOR },
+		{ "range", required_argument, NULL, O_FLEET_RANGE },
+		{ "at", required_argument, NULL, O_FLEET_AT },
+		{ "format", required_argument, NULL, O_FLEET_FORMAT },
+		{ "basic-auth-file", required_argument, NULL, O_FLEET_BASIC_AUTH },
+		{ "bearer-token-file", required_argument, NULL, O_FLEET_BEARER },
+		{ "ca-file", required_argument, NULL, O_FLEET_CA_FILE },
+		{ "http-timeout", required_argument, NULL, O_FLEET_HTTP_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -87,6 +180,13 @@ static int parse_options(int argc, char **argv, struct advise_options *o)
 			return -r;
 		if (r > 0) {
 			o->window_given |= c == CLI_O_WINDOW;
+			o->observer_given |= c != CLI_O_WINDOW;
+			continue;
+		}
+		r = fleet_option(c, optarg, o);
+		if (r >= 0) {
+			if (r > 0)
+				return r;
 			continue;
 		}
 		switch (c) {
@@ -113,6 +213,7 @@ static int parse_options(int argc, char **argv, struct advise_options *o)
 			break;
 		case O_JSON:
 			o->json = true;
+			o->fleet.format = FLEET_JSON;
 			break;
 		case 'h':
 			usage(stdout);
@@ -126,6 +227,11 @@ static int parse_options(int argc, char **argv, struct advise_options *o)
 				       argv[optind]);
 	if (o->state_path && duration_given)
 		return cli_usage_error("advise", "--state and --duration are two sources of evidence: give one");
+	if (o->fleet.http.url && (o->state_path || duration_given ||
+				  o->observer_given || o->window_given))
+		return cli_usage_error("advise", "--prometheus reads the evidence of every host from Prometheus: --state, --duration and the observing options do not apply");
+	if (!o->fleet.http.url && o->fleet_given)
+		return cli_usage_error("advise", "--selector, --range, --at, --format and the HTTP options need --prometheus URL");
 	if (cli_observer_check("advise", &o->obs))
 		return AP_ERR_USAGE;
 	return -1; /* go on */
@@ -358,9 +464,18 @@ int cmd_advise(int argc, char **argv)
 	int rc;
 
 	cli_observer_defaults("advise", &o.obs);
+	o.fleet.query.selector = FLEET_DEFAULT_SELECTOR;
+	o.fleet.query.range_s = FLEET_DEFAULT_RANGE_S;
+	o.fleet.http.timeout_ms = FLEET_DEFAULT_TIMEOUT_MS;
 	rc = parse_options(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
+	if (o.fleet.http.url) {
+		o.fleet.advice.headroom_percent = o.headroom_percent;
+		o.fleet.advice.record_bytes = o.record_bytes;
+		o.fleet.advice.record_bytes_given = o.record_bytes_given;
+		return fleet_run(&o.fleet);
+	}
 	return o.state_path ? advise_from_state(&o) : advise_observed(&o);
 }

@@ -3,34 +3,32 @@
 
 #include "advise_report.h"
 
-#define MAX_WARNINGS 6
-
-/* Warnings in both formats come from this one list. */
-static int warnings(const struct advise_evidence *e,
-		    char w[MAX_WARNINGS][256])
+/* Warnings in every format come from this one list. */
+int advise_warnings(const struct advise_evidence *e,
+		    char w[ADVISE_MAX_WARNINGS][ADVISE_WARNING_MAX])
 {
 	const struct ap_advice *a = e->advice;
 	int n = 0;
 
 	if (!a->have_recommendation)
-		snprintf(w[n++], 256, "no peak was observed: nothing to size from");
+		snprintf(w[n++], ADVISE_WARNING_MAX, "no peak was observed: nothing to size from");
 	if (a->too_few_windows)
-		snprintf(w[n++], 256,
+		snprintf(w[n++], ADVISE_WARNING_MAX,
 			 "evidence too short to trust: %" PRIu64 " window peak%s, want at least %d",
 			 a->windows, a->windows == 1 ? "" : "s",
 			 AP_ADVICE_MIN_WINDOWS);
 	if (a->under_a_day)
-		snprintf(w[n++], 256,
+		snprintf(w[n++], ADVISE_WARNING_MAX,
 			 "evidence shorter than a day: daily jobs (cron, backups, logrotate) may not be in it");
 	if (a->limit_reached)
-		snprintf(w[n++], 256,
+		snprintf(w[n++], ADVISE_WARNING_MAX,
 			 "the queue reached its limit or lost records: the real demand is higher than observed, the recommendation is a floor");
 	if (e->source && !e->exact)
-		snprintf(w[n++], 256,
+		snprintf(w[n++], ADVISE_WARNING_MAX,
 			 "peak source %s is a lower bound: bursts between samples are missed",
 			 e->source);
 	if (!e->owner && e->source)
-		snprintf(w[n++], 256,
+		snprintf(w[n++], ADVISE_WARNING_MAX,
 			 "windows were not closed (read-only): the max is the kernel's since its last reset");
 	return n;
 }
@@ -49,8 +47,8 @@ void advise_print_text(FILE *out, const struct advise_evidence *e)
 {
 	const struct ap_advice_input *in = e->in;
 	const struct ap_advice *a = e->advice;
-	char w[MAX_WARNINGS][256];
-	int nw = warnings(e, w);
+	char w[ADVISE_MAX_WARNINGS][ADVISE_WARNING_MAX];
+	int nw = advise_warnings(e, w);
 
 	if (a->have_recommendation)
 		fprintf(out, "recommended backlog_limit: %u\naudit.rules line: -b %u\n",
@@ -94,9 +92,10 @@ void advise_print_text(FILE *out, const struct advise_evidence *e)
 		else
 			snprintf(why, sizeof(why),
 				 "an estimate per record: skb truesize of a record up to 1 KiB");
-		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; %s)\n",
+		fprintf(out, "kernel memory at that limit: about %.1f MiB (%u records x %u bytes; %s), up to %.1f MiB with kauditd's retry and hold queues full\n",
 			a->memory_bytes / 1048576.0, a->recommended,
-			in->bytes_per_record, why);
+			in->bytes_per_record, why,
+			a->memory_worst_bytes / 1048576.0);
 	}
 	for (int i = 0; i < nw; i++)
 		fprintf(out, "warning: %s\n", w[i]);
@@ -120,8 +119,8 @@ void advise_print_json(FILE *out, const struct advise_evidence *e)
 {
 	const struct ap_advice_input *in = e->in;
 	const struct ap_advice *a = e->advice;
-	char w[MAX_WARNINGS][256];
-	int nw = warnings(e, w);
+	char w[ADVISE_MAX_WARNINGS][ADVISE_WARNING_MAX];
+	int nw = advise_warnings(e, w);
 
 	fprintf(out, "{\n  \"recommended_backlog_limit\": ");
 	if (a->have_recommendation)
@@ -173,9 +172,10 @@ void advise_print_json(FILE *out, const struct advise_evidence *e)
 		e->records_sized ? "measured" : "estimate",
 		e->records_sized);
 	if (a->have_recommendation)
-		fprintf(out, "  \"memory_bytes\": %" PRIu64 ",\n", a->memory_bytes);
+		fprintf(out, "  \"memory_bytes\": %" PRIu64 ",\n  \"memory_worst_bytes\": %" PRIu64 ",\n",
+			a->memory_bytes, a->memory_worst_bytes);
 	else
-		fprintf(out, "  \"memory_bytes\": null,\n");
+		fprintf(out, "  \"memory_bytes\": null,\n  \"memory_worst_bytes\": null,\n");
 	fprintf(out, "  \"too_short\": %s,\n  \"warnings\": [",
 		a->too_few_windows ? "true" : "false");
 	for (int i = 0; i < nw; i++) {

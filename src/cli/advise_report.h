@@ -25,6 +25,13 @@ struct advise_evidence {
 	const struct ap_advice *advice;
 };
 
+#define ADVISE_MAX_WARNINGS 6
+#define ADVISE_WARNING_MAX 256
+
+/* The warnings the evidence calls for, one sentence each; returns how many. */
+int advise_warnings(const struct advise_evidence *e,
+		    char w[ADVISE_MAX_WARNINGS][ADVISE_WARNING_MAX]);
+
 void advise_print_text(FILE *out, const struct advise_evidence *e);
 void advise_print_json(FILE *out, const struct advise_evidence *e);
 

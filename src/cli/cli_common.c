@@ -68,7 +68,7 @@ int cli_parse_duration_us(const char *name, const char *text, uint64_t min_us,
 		double us;
 	} units[] = {
 		{ "us", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "", 1e6 },
-		{ "m", 60e6 }, { "h", 3600e6 },
+		{ "m", 60e6 }, { "h", 3600e6 }, { "d", 86400e6 },
 	};
 	double v, us;
 	char *end;
@@ -93,7 +93,7 @@ int cli_parse_duration_us(const char *name, const char *text, uint64_t min_us,
 	}
 bad:
 	return ap_fail(err, AP_ERR_USAGE, EINVAL,
-		       "%s must be a duration like 500ms, 5s or 2m, not '%s'",
+		       "%s must be a duration like 500ms, 5s, 2m or 7d, not '%s'",
 		       name, text);
 }
 

@@ -69,4 +69,5 @@ void ap_advice_compute(const struct ap_advice_input *in, struct ap_advice *out)
 	out->have_recommendation = true;
 	out->recommended = (uint32_t)want;
 	out->memory_bytes = want * in->bytes_per_record;
+	out->memory_worst_bytes = out->memory_bytes * AP_ADVICE_QUEUES;
 }

@@ -39,6 +39,15 @@
  */
 #define AP_ADVICE_RECORD_BYTES_ESTIMATE 2304
 
+/*
+ * Queues a full limit can fill: besides the main queue, kauditd keeps a
+ * retry queue (records a daemon did not take) and a hold queue (records
+ * kept while no daemon is registered), each capped at backlog_limit since
+ * Linux 5.16 (uncapped retry queue before).  The worst case pins this many
+ * times the main queue's memory.
+ */
+#define AP_ADVICE_QUEUES 3
+
 /* Fewer windows than this cannot say what a p99 is. */
 #define AP_ADVICE_MIN_WINDOWS 30
 /* Evidence shorter than a day misses daily jobs (cron, backups, logrotate). */
@@ -62,6 +71,7 @@ struct ap_advice {
 	bool have_recommendation;
 	uint32_t recommended;
 	uint64_t memory_bytes;   /* recommended * bytes_per_record */
+	uint64_t memory_worst_bytes; /* with the retry and hold queues full */
 	bool too_few_windows;    /* fewer than AP_ADVICE_MIN_WINDOWS */
 	bool under_a_day;        /* known duration shorter than a day */
 	bool limit_reached;      /* lost records, or the peak touched the limit */

@@ -88,6 +88,7 @@ static void recommends_twice_the_max_rounded_to_64(void **state)
 	assert_true(a.have_recommendation);
 	assert_int_equal(a.recommended, 3456); /* 3400 -> next multiple of 64 */
 	assert_int_equal(a.memory_bytes, 3456ULL * 2304);
+	assert_int_equal(a.memory_worst_bytes, 3ULL * 3456 * 2304);
 	assert_false(a.too_few_windows);
 	assert_true(a.under_a_day);
 	assert_false(a.limit_reached);
