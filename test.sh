@@ -43,19 +43,50 @@ print(p, f if lines else f + 1, s)
 PY
 }
 
+# Wall time of each part, for the table at the end: "name seconds".
+timings=()
+# Each part's share of the CI budget (seconds on a fresh 2-core machine
+# with caches); past it test.sh warns, so growth shows before CI's limit.
+declare -A budget=([build]=420 [build-asan]=600 [audit-userspace]=420
+	[fuzz]=240 [kernel]=1500 [package]=600)
+
+# time_part NAME START: note how long NAME took since START (seconds).
+time_part() {
+	timings+=("$1 $(($(date +%s) - $2))")
+}
+
 # build_and_test DIR [meson setup options...]
 build_and_test() {
-	local dir=$1
+	local dir=$1 start rc counts p f s
 	shift
+	start=$(date +%s)
 	echo "=== $dir: build"
-	if [ ! -d "$dir" ]; then
+	# --reconfigure: an existing build keeps the options asked for here
+	# (a build made with -Dbpf=auto would leave the bpf tests out).
+	if [ -d "$dir" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null || { tally "0 1 0"; return; }
+	else
 		meson setup "$dir" "$@" >/dev/null || { tally "0 1 0"; return; }
 	fi
 	meson compile -C "$dir" >/dev/null || { meson compile -C "$dir"; tally "0 1 0"; return; }
 	echo "=== $dir: test"
 	rm -f "$dir/meson-logs/testlog.json"
 	meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 "${TEST_ARGS[@]}"
-	tally "$(meson_counts "$dir")"
+	rc=$?
+	counts=$(meson_counts "$dir")
+	read -r p f s <<<"$counts"
+	# meson's own verdict counts too: a crash of the runner or a log
+	# cut short must not pass as fewer tests.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "=== $dir: meson test exited $rc with no failure in its log"
+		f=1
+	fi
+	if [ "$((p + f + s))" -eq 0 ]; then
+		echo "=== $dir: no test ran"
+		f=1
+	fi
+	tally "$p $f $s"
+	time_part "$dir" "$start"
 }
 
 TEST_ARGS=()
@@ -70,16 +101,32 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	build_and_test build-asan -Dbpf=enabled -Db_sanitize=address,undefined -Db_lundef=false
 
 # Larger suites with their own runners (kernel in QEMU, ...): each prints
-# "<name>: N passed, M failed[, K skipped]" as its last line.
-for suite in tests/suites/*; do
-	[ -x "$suite" ] || continue
-	echo "=== suite $(basename "$suite")"
+# "<name>: N passed, M failed[, K skipped]" as its last line.  Listed here,
+# not globbed: a suite that goes missing or loses its exec bit fails.
+suites=(audit-userspace fuzz kernel package)
+for f in tests/suites/*; do
+	case " ${suites[*]} " in
+	*" $(basename "$f") "*) ;;
+	*) echo "=== tests/suites/$(basename "$f") is not in test.sh's list of suites"; tally "0 1 0" ;;
+	esac
+done
+for name in "${suites[@]}"; do
+	suite=tests/suites/$name
+	echo "=== suite $name"
+	if [ ! -x "$suite" ]; then
+		echo "$name: the suite $suite is missing or not executable"
+		tally "0 1 0"
+		continue
+	fi
+	start=$(date +%s)
 	out=$(mktemp)
 	AUDITPEAK_BUILD="$top/build" "$suite" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$out" | tail -n 1)
 	rm -f "$out"
+	time_part "$name" "$start"
 	if [ -z "$line" ]; then
+		echo "$name: no tally line"
 		tally "0 1 0"
 		continue
 	fi
@@ -87,8 +134,25 @@ for suite in tests/suites/*; do
 	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
 	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	if [ "$((p + f + ${s:-0}))" -eq 0 ]; then
+		echo "$name: 0 tests counted"
+		f=1
+	fi
 	tally "$p $f ${s:-0}"
 done
+
+# Where the minutes went, and which part outgrew its share.
+echo "=== wall time per part (seconds; budget with caches)"
+total=0
+for t in "${timings[@]}"; do
+	read -r name secs <<<"$t"
+	total=$((total + secs))
+	printf '%-16s %6d  %6s\n' "$name" "$secs" "${budget[$name]:-?}"
+	if [ -n "${budget[$name]:-}" ] && [ "$secs" -gt "${budget[$name]}" ]; then
+		echo "warning: $name took ${secs}s, over its budget of ${budget[$name]}s (a first run builds its caches)"
+	fi
+done
+printf '%-16s %6d\n' total "$total"
 
 if [ "${CI:-}" = "true" ] && [ "$skipped" -gt 0 ]; then
 	echo "CI: $skipped test(s) skipped; in CI every prerequisite must be present"
