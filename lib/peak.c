@@ -136,6 +136,11 @@ int ap_peak_distribution(struct ap_peak *p, struct ap_depth_distribution *d,
 	return p->ops->distribution(p->state, d, err);
 }
 
+uint64_t ap_peak_misses(const struct ap_peak *p)
+{
+	return p->ops && p->ops->misses ? p->ops->misses(p->state) : 0;
+}
+
 const char *ap_peak_source(const struct ap_peak *p)
 {
 	return p->ops ? p->ops->name : "none";

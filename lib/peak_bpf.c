@@ -496,6 +496,8 @@ static void forget_candidate(struct bpf_state *s)
 	struct audit_queue_bpf__bss *b = s->skel->bss;
 
 	__atomic_store_n(&b->queue_addr, 0, __ATOMIC_SEQ_CST);
+	/* Faults reading a wrong address are not misses of the queue. */
+	__atomic_store_n(&b->read_errors, 0, __ATOMIC_SEQ_CST);
 	collect_max(s, true);
 	__atomic_store_n(&b->area2, 0, __ATOMIC_SEQ_CST);
 	clear_histogram(s);
@@ -561,7 +563,7 @@ static int validate(struct bpf_state *s, struct ap_error *err)
 static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 {
 	uint64_t buckets[AP_DEPTH_BUCKETS];
-	uint64_t seen, faults;
+	uint64_t seen;
 	int rc;
 
 	*nothing_seen = false;
@@ -571,26 +573,8 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		bpf_link__destroy(s->cache_learner);
 		s->cache_learner = NULL;
 	}
-	if (s->per_record) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-
-		/*
-		 * The kernel (5.12+) skips, and counts, a run of the probe on
-		 * a CPU where it is already running: a record queued from an
-		 * interrupt, or by a task that preempted the probe, unsampled.
-		 */
-		if (bpf_obj_get_info_by_fd(bpf_program__fd(s->per_record), &info,
-					   &len) == 0 && info.recursion_misses)
-			return ap_fail(err, AP_ERR_UNSUPPORTED, EAGAIN,
-				       "bpf: %llu audit records were queued while the probe was already running on their CPU (interrupt or preemption) and went unsampled, so its values could under-report",
-				       (unsigned long long)info.recursion_misses);
-	}
-	faults = __atomic_load_n(&s->skel->bss->read_errors, __ATOMIC_SEQ_CST);
-	if (faults)
-		return ap_fail(err, AP_ERR_UNSUPPORTED, EFAULT,
-			       "bpf: %llu reads of the audit queue's length faulted: the probe missed those records, so its values could under-report",
-			       (unsigned long long)faults);
+	/* Missed records (bpf_misses()) lower the windows they fall in, not
+	 * the source: reads go on. */
 	if (s->validated)
 		return 0;
 	rc = validate(s, err);
@@ -670,6 +654,28 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
 	return 0;
 }
 
+/*
+ * The kernel (5.12+) skips, and counts, a run of the probe on a CPU where
+ * it is already running: a record queued from an interrupt, or by a task
+ * that preempted the probe, goes unsampled.  A faulted read of the queue's
+ * length misses its record too.
+ */
+static uint64_t bpf_misses(void *state)
+{
+	struct bpf_state *s = state;
+	uint64_t n = __atomic_load_n(&s->skel->bss->read_errors, __ATOMIC_SEQ_CST);
+
+	if (s->per_record) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(s->per_record), &info,
+					   &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 static void bpf_close(void *state)
 {
 	struct bpf_state *s = state;
@@ -687,6 +693,7 @@ static const struct ap_peak_ops bpf_ops = {
 	.read = bpf_read,
 	.read_and_clear = bpf_read_and_clear,
 	.distribution = bpf_distribution,
+	.misses = bpf_misses,
 	.close = bpf_close,
 };
 

@@ -424,27 +424,38 @@ static int advise_from_state(const struct advise_options *o)
 	struct ap_exporter_snapshot none = { 0 };
 	struct ap_advice_input in;
 	struct advise_evidence e = { .owner = true };
+	struct ap_state_load_report rep;
 	struct ap_timeline tl;
 	struct ap_error err;
 	char boot[AP_BOOT_ID_MAX], origin[4200], hz_from[320];
-	double window_s = (o->window_given ? o->obs.window_ms :
-			   cli_observer_default_window_ms("serve")) / 1000.0;
+	double window_s;
 	int rc;
 
 	ap_timeline_init(&tl, &none);
 	ap_boot_id(boot);
-	rc = ap_state_load(o->state_path, &tl, boot, &err);
+	rc = ap_state_load(o->state_path, &tl, boot, &rep, &err);
 	if (rc < 0)
 		return cli_report(&err);
 	if (rc == 1) {
 		ap_fail(&err, AP_ERR_USAGE, 0, "no state file %s", o->state_path);
 		return cli_report(&err);
 	}
+	if (rep.unknown_keys || rep.garbled_lines)
+		fprintf(stderr, "auditpeak advise: %s: ignored %u value%s of a newer format, skipped %u garbled line%s\n",
+			o->state_path, rep.unknown_keys,
+			rep.unknown_keys == 1 ? "" : "s", rep.garbled_lines,
+			rep.garbled_lines == 1 ? "" : "s");
 	snprintf(origin, sizeof(origin), "state file %s", o->state_path);
 	e.origin = origin;
+	/* The source and window of the serve that wrote it (older files
+	 * record neither: then the source is unknown and --window says). */
+	e.source = rep.source[0] ? rep.source : NULL;
+	e.exact = rep.exact;
+	window_s = o->window_given ? o->obs.window_ms / 1000.0 :
+		   rep.window_seconds > 0 ? rep.window_seconds :
+		   cli_observer_default_window_ms("serve") / 1000.0;
 	fill_input(&in, &tl, o);
-	/* Windows are whole --window periods of serve; the file does not say
-	 * how long they were, so the span rests on --window. */
+	/* Windows are whole periods of serve's --window. */
 	in.duration_seconds = (double)tl.snap.windows * window_s;
 	in.lost = tl.snap.lost_total;
 	in.current_limit = current_limit();

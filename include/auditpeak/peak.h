@@ -61,6 +61,13 @@ struct ap_peak_ops {
 	/* NULL when the backend cannot see the distribution. */
 	int (*distribution)(void *state, struct ap_depth_distribution *d,
 			    struct ap_error *err);
+	/*
+	 * Records the backend may have missed since open (a probe run skipped
+	 * on a busy CPU, a faulted read): a window during which this grows is
+	 * a lower bound, the next one exact again.  The count may drop when
+	 * the backend forgets what it sampled wrongly.  NULL: never misses.
+	 */
+	uint64_t (*misses)(void *state);
 	/* NULL when the backend has no thread of its own. */
 	int (*start)(void *state, struct ap_error *err);
 	void (*close)(void *state);
@@ -119,6 +126,8 @@ int ap_peak_read_and_clear(struct ap_peak *p, uint32_t *old,
 			   struct ap_error *err);
 
 const char *ap_peak_source(const struct ap_peak *p);
+/* Records possibly missed since open (0 for backends that cannot miss). */
+uint64_t ap_peak_misses(const struct ap_peak *p);
 bool ap_peak_is_exact(const struct ap_peak *p);
 
 /* "auto", "kernel", "bpf", "sample" <-> kind; -1 if unknown. */

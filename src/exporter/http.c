@@ -117,6 +117,9 @@ static enum MHD_Result serve_health(struct ap_http *h,
 	if (now_unix() - snap.last_poll_time > stale_after)
 		return text(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 			    "no poll for three intervals\n");
+	if (snap.peak_failing_polls >= AP_PEAK_UNHEALTHY_POLLS)
+		return text(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    "the peak source gave no reading for the last polls\n");
 	return text(c, MHD_HTTP_OK, "ok\n");
 }
 

@@ -5,6 +5,7 @@
  * are written the same way, so one walk over the snapshot serves both.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,10 @@ static void emit_counters(struct emit *e, const struct ap_exporter_snapshot *s)
 	counter_u(e, "auditpeak_resets",
 		  "Window-end read-and-clears of the peak made by this exporter.",
 		  s->resets);
+	if (strcmp(s->peak_source, "bpf") == 0 || s->probe_missed)
+		counter_u(e, "auditpeak_probe_missed",
+			  "Audit records the bpf probe may have missed (a run skipped on a busy CPU, a faulted read); each window they fell in is published as a lower bound.",
+			  s->probe_missed);
 	family(e, "auditpeak_foreign_resets", COUNTER, NULL,
 	       "Kernel values that dropped without a reset by this exporter: somebody else reset them.");
 	for (int w = 0; w < AP_WATCH_COUNT; w++) {
@@ -184,7 +189,7 @@ static void emit_window_histogram(struct emit *e,
 	char labels[48];
 
 	family(e, name, HISTOGRAM, NULL,
-	       "Peak audit queue length of each closed window (exact per window: read-and-clear at its end).");
+	       "Peak audit queue length of each closed window, read and cleared at its end: exact with the kernel and bpf sources, a lower bound with sample (auditpeak_peak_source_info says which; auditpeak_last_window_peak_exact per window).");
 	for (int i = 0; i < AP_WINDOW_PEAK_FINITE_BUCKETS; i++) {
 		cumulative += h->bucket[i];
 		snprintf(labels, sizeof(labels), "le=\"%" PRIu64 "\"",
@@ -198,6 +203,10 @@ static void emit_window_histogram(struct emit *e,
 
 static void emit_peak(struct emit *e, const struct ap_exporter_snapshot *s)
 {
+	if (strcmp(s->peak_source, "none") != 0 && s->peak_source[0])
+		gauge_u(e, "auditpeak_peak_up",
+			"1 while the peak source gives readings; 0 after it gave none for several polls in a row (then /healthz fails too).",
+			s->peak_failing_polls < AP_PEAK_UNHEALTHY_POLLS);
 	if (s->have_peak)
 		gauge_u(e, "auditpeak_backlog_max_depth",
 			"Peak audit queue length since the last clear, as the peak source reads it now.",
@@ -252,10 +261,13 @@ static void emit_distribution(struct emit *e,
 	sample_u(e, name, "_count", "", cumulative);
 	/* Depths are only known per bucket: the sum is a lower bound. */
 	sample_u(e, name, "_sum", "", sum);
-	family(e, "auditpeak_backlog_time_weighted_mean", GAUGE, NULL,
-	       "Mean audit queue length over time since the peak source opened.");
-	sample_d(e, "auditpeak_backlog_time_weighted_mean", "",
-		 d->time_weighted_mean);
+	/* Linux 5.10 has no BPF atomics: no mean is kept, none is shown. */
+	if (!isnan(d->time_weighted_mean)) {
+		family(e, "auditpeak_backlog_time_weighted_mean", GAUGE, NULL,
+		       "Mean audit queue length over time since the peak source opened.");
+		sample_d(e, "auditpeak_backlog_time_weighted_mean", "",
+			 d->time_weighted_mean);
+	}
 	/* _sum / _count is the memory a queued record holds: what a limit costs. */
 	name = "auditpeak_queued_record_size_bytes";
 	family(e, name, SUMMARY, "bytes",

@@ -85,6 +85,7 @@ static void take_ownership(struct server *s)
 /* The state file gets its own lock: two instances never overwrite it. */
 static void open_state(struct server *s)
 {
+	struct ap_state_load_report rep;
 	struct ap_error err;
 	char lock[4096];
 	pid_t holder;
@@ -101,11 +102,20 @@ static void open_state(struct server *s)
 		return;
 	}
 	ap_boot_id(s->boot_id);
-	rc = ap_state_load(s->cfg->state_path, &s->tl, s->boot_id, &err);
+	rc = ap_state_load(s->cfg->state_path, &s->tl, s->boot_id, &rep, &err);
 	if (rc < 0)
 		ap_log("starting from zero: %s", err.msg);
 	else if (rc == 0)
 		ap_log("restored cumulative values from %s", s->cfg->state_path);
+	if (rc == 0 && rep.unknown_keys)
+		ap_log("%s: ignored %u value%s this version does not know (written by a newer auditpeak, format %u)",
+		       s->cfg->state_path, rep.unknown_keys,
+		       rep.unknown_keys == 1 ? "" : "s", rep.version);
+	if (rc == 0 && rep.garbled_lines)
+		ap_log("%s: skipped %u garbled line%s (the first, line %d: '%s'); the rest is kept",
+		       s->cfg->state_path, rep.garbled_lines,
+		       rep.garbled_lines == 1 ? "" : "s", rep.first_garbled_line,
+		       rep.first_garbled);
 }
 
 static void save_state(struct server *s)
@@ -138,6 +148,10 @@ static void log_events(struct server *s, const struct ap_timeline_events *ev)
 			       ap_watched_name(w),
 			       (unsigned long long)snap->foreign_resets[w],
 			       w == AP_WATCH_MAX_DEPTH ? "" : "; the exported total keeps counting");
+	if (ev->window_missed && worth_logging(snap->probe_missed))
+		ap_log("warning: the peak source missed %llu records in the window just closed (%llu so far): that window is published as a lower bound",
+		       (unsigned long long)ev->window_missed,
+		       (unsigned long long)snap->probe_missed);
 	if (ev->failed && worth_logging(snap->poll_errors))
 		ap_log("poll failed (%llu failures so far): %s",
 		       (unsigned long long)snap->poll_errors, ev->error.msg);
@@ -164,6 +178,7 @@ static void push_statsd(struct server *s, bool window_closed)
 	struct ap_statsd_values v = {
 		.have_window_peak = window_closed,
 		.window_peak = snap->last_window_peak,
+		.window_peak_exact = snap->last_window_exact,
 		.have_status = snap->up,
 		.backlog = snap->status.value[AP_FIELD_BACKLOG],
 		.backlog_limit = snap->status.value[AP_FIELD_BACKLOG_LIMIT],
@@ -184,7 +199,8 @@ static void push_statsd(struct server *s, bool window_closed)
 	s->lost_at_last_push = snap->lost_total;
 }
 
-static void close_window(struct server *s)
+/* True when a window was closed (the read-and-clear worked). */
+static bool close_window(struct server *s)
 {
 	struct ap_timeline_events ev;
 
@@ -192,6 +208,24 @@ static void close_window(struct server *s)
 	log_events(s, &ev);
 	push_statsd(s, ev.window_closed);
 	save_state(s);
+	return ev.window_closed;
+}
+
+/*
+ * A restart (systemctl restart, a package upgrade) must not lose the
+ * window in flight: it is closed now, shorter than the others, and saved
+ * with the rest, so a burst just before the stop is in the histogram, the
+ * max since start and the last window after the restart.
+ */
+static void close_final_window(struct server *s)
+{
+	if (!s->tl.snap.owner || !s->peak.ops)
+		return;
+	poll_once(s);
+	if (close_window(s))
+		ap_log("closed the window in flight: peak %u%s",
+		       s->tl.snap.last_window_peak,
+		       s->tl.snap.last_window_exact ? "" : " (lower bound)");
 }
 
 static void publish(struct server *s)
@@ -342,6 +376,7 @@ int ap_serve_run(const struct ap_serve_config *cfg)
 		/* Stop scrapes first, then write what they saw last. */
 		ap_http_stop(s.http);
 		s.http = NULL;
+		close_final_window(&s);
 		save_state(&s);
 	}
 	teardown(&s);

@@ -60,7 +60,9 @@ int ap_statsd_build(const struct ap_statsd_values *v, const char *prefix,
 {
 	b->count = 0;
 	if (v->have_window_peak &&
-	    add(b, prefix, "window_peak", v->window_peak, "g", tags, err) < 0)
+	    (add(b, prefix, "window_peak", v->window_peak, "g", tags, err) < 0 ||
+	     add(b, prefix, "window_peak_exact", v->window_peak_exact, "g", tags,
+		 err) < 0))
 		return -1;
 	if (v->have_status &&
 	    (add(b, prefix, "backlog", v->backlog, "g", tags, err) < 0 ||

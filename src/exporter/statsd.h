@@ -19,11 +19,12 @@
 #include "auditpeak/error.h"
 
 #define AP_STATSD_MAX_DATAGRAM 1431
-#define AP_STATSD_MAX_PACKETS 4
+#define AP_STATSD_MAX_PACKETS 5 /* one a line at worst: as many as lines */
 
 struct ap_statsd_values {
 	bool have_window_peak;
 	uint32_t window_peak;
+	bool window_peak_exact; /* sent as its own gauge: plain statsd has no tags */
 	bool have_status;
 	uint32_t backlog;
 	uint32_t backlog_limit;

@@ -43,6 +43,9 @@ const char *ap_watched_name(enum ap_watched w);
 
 #define AP_PEAK_SOURCE_MAX 16
 
+/* A source that gives no reading for this many polls in a row is down. */
+#define AP_PEAK_UNHEALTHY_POLLS 10
+
 struct ap_exporter_snapshot {
 	/* How this instance runs. */
 	char peak_source[AP_PEAK_SOURCE_MAX]; /* "kernel", "bpf", "sample", "none" */
@@ -59,6 +62,10 @@ struct ap_exporter_snapshot {
 	struct ap_status status; /* valid when up */
 	bool have_peak;       /* peak_current is a backend reading */
 	uint32_t peak_current; /* high-water mark since the last clear */
+	/* Polls in a row that got no peak reading from a source there is
+	 * (failed, or still not ready): past AP_PEAK_UNHEALTHY_POLLS the
+	 * source is down and /healthz says so. */
+	uint64_t peak_failing_polls;
 
 	/* Cumulative, kept across restarts by the state file. */
 	uint64_t polls;
@@ -66,6 +73,7 @@ struct ap_exporter_snapshot {
 	uint64_t resets;      /* our own window-end read-and-clears */
 	uint64_t windows;     /* windows closed with a peak */
 	uint64_t foreign_resets[AP_WATCH_COUNT];
+	uint64_t probe_missed;   /* records the peak source missed (bpf) */
 	uint64_t lost_total;  /* records lost, summed across kernel resets */
 	uint64_t wait_actual_total_jiffies;
 	bool have_max_since_start;

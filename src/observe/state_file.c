@@ -11,7 +11,8 @@
 
 #include "state_file.h"
 
-#define MAGIC "auditpeak-serve-state 1"
+/* The first line: this and the format's version. */
+#define MAGIC "auditpeak-serve-state"
 
 /* Every cumulative 64-bit value, by name. */
 static const struct {
@@ -28,6 +29,7 @@ static const struct {
 	F("foreign_resets.backlog_wait_time_actual",
 	  foreign_resets[AP_WATCH_WAIT_ACTUAL]),
 	F("lost_total", lost_total),
+	F("probe_missed", probe_missed),
 	F("wait_actual_total_jiffies", wait_actual_total_jiffies),
 	F("window_peaks.count", window_peaks.count),
 	F("window_peaks.sum", window_peaks.sum),
@@ -59,7 +61,12 @@ static void write_state(FILE *f, const struct ap_timeline *tl,
 {
 	struct ap_exporter_snapshot s = tl->snap;
 
-	fprintf(f, MAGIC "\nboot_id %s\n", boot_id[0] ? boot_id : "-");
+	fprintf(f, MAGIC " %d\nboot_id %s\n", AP_STATE_VERSION,
+		boot_id[0] ? boot_id : "-");
+	if (s.peak_source[0])
+		fprintf(f, "peak_source %s %d\n", s.peak_source, s.peak_exact);
+	if (s.window_seconds > 0)
+		fprintf(f, "window_seconds %.3f\n", s.window_seconds);
 	for (size_t i = 0; i < N_U64; i++)
 		fprintf(f, "%s %" PRIu64 "\n", u64_fields[i].key, *u64_at(&s, i));
 	for (int i = 0; i < AP_WINDOW_PEAK_BUCKETS; i++)
@@ -132,9 +139,33 @@ int ap_state_save(const char *path, const struct ap_timeline *tl,
 	return 0;
 }
 
-/* Apply one "key value..." line to @s / @watch; false if not understood. */
+enum line_kind { LINE_APPLIED, LINE_UNKNOWN_KEY, LINE_GARBLED };
+
+/* Whether @key is one this version writes (its value then must parse). */
+static bool known_key(const char *key)
+{
+	static const char *const fixed[] = {
+		"boot_id", "peak_source", "window_seconds", "last_window",
+		"max_since_start",
+	};
+	int i;
+
+	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
+		if (strcmp(key, fixed[k]) == 0)
+			return true;
+	for (size_t k = 0; k < N_U64; k++)
+		if (strcmp(key, u64_fields[k].key) == 0)
+			return true;
+	if (sscanf(key, "window_peaks.bucket.%d", &i) == 1)
+		return true;
+	return strncmp(key, "last_seen.", 10) == 0;
+}
+
+/* Apply one "key value..." line to @s / @watch / @rep; false if its
+ * value does not parse. */
 static bool apply_line(const char *line, struct ap_exporter_snapshot *s,
-		       struct ap_monotone *watch, char *file_boot)
+		       struct ap_monotone *watch, char *file_boot,
+		       struct ap_state_load_report *rep)
 {
 	char key[64], rest[64];
 	unsigned long long v;
@@ -148,6 +179,17 @@ static bool apply_line(const char *line, struct ap_exporter_snapshot *s,
 			 rest);
 		return true;
 	}
+	if (strcmp(key, "peak_source") == 0) {
+		if (sscanf(line, "peak_source %15s %d", rep->source, &exact) != 2) {
+			rep->source[0] = '\0';
+			return false;
+		}
+		rep->exact = exact;
+		return true;
+	}
+	if (strcmp(key, "window_seconds") == 0)
+		return sscanf(rest, "%lf", &rep->window_seconds) == 1 &&
+		       rep->window_seconds > 0 && rep->window_seconds < 1e9;
 	if (strcmp(key, "last_window") == 0) {
 		if (sscanf(line, "last_window %u %d %lf %lf", &s->last_window_peak,
 			   &exact, &s->last_window_peak_time,
@@ -189,33 +231,72 @@ static bool apply_line(const char *line, struct ap_exporter_snapshot *s,
 	return false;
 }
 
+/* Classify and apply one line. */
+static enum line_kind take_line(const char *line, struct ap_exporter_snapshot *s,
+				struct ap_monotone *watch, char *file_boot,
+				struct ap_state_load_report *rep)
+{
+	char key[64], value[64];
+
+	if (sscanf(line, "%63s", key) != 1)
+		return LINE_GARBLED;
+	if (known_key(key))
+		return apply_line(line, s, watch, file_boot, rep) ?
+		       LINE_APPLIED : LINE_GARBLED;
+	/* A key of a newer version: a name like ours, then a value. */
+	if (strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_.") == strlen(key) &&
+	    sscanf(line, "%*s %63s", value) == 1)
+		return LINE_UNKNOWN_KEY;
+	return LINE_GARBLED;
+}
+
 int ap_state_load(const char *path, struct ap_timeline *tl,
-		  const char *boot_id, struct ap_error *err)
+		  const char *boot_id, struct ap_state_load_report *rep,
+		  struct ap_error *err)
 {
 	struct ap_exporter_snapshot s = tl->snap;
 	struct ap_monotone watch[AP_WATCH_COUNT] = { 0 };
 	char line[256], file_boot[AP_BOOT_ID_MAX] = "";
 	FILE *f = fopen(path, "re");
 	int lineno = 1;
+	char tail;
 
+	memset(rep, 0, sizeof(*rep));
 	if (!f) {
 		if (errno == ENOENT)
 			return 1;
 		return ap_fail(err, AP_ERR_SYSTEM, errno, "cannot read %s: %s",
 			       path, strerror(errno));
 	}
-	if (!fgets(line, sizeof(line), f) || strcmp(line, MAGIC "\n") != 0) {
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, MAGIC " %u%c", &rep->version, &tail) != 2 ||
+	    tail != '\n' || rep->version == 0) {
 		fclose(f);
 		return ap_fail(err, AP_ERR_PROTOCOL, 0,
 			       "%s is not an auditpeak serve state file", path);
 	}
 	while (fgets(line, sizeof(line), f)) {
+		enum line_kind k;
+
 		lineno++;
-		if (!apply_line(line, &s, watch, file_boot)) {
-			fclose(f);
-			return ap_fail(err, AP_ERR_PROTOCOL, 0,
-				       "%s:%d: cannot understand '%.*s'", path,
-				       lineno, (int)strcspn(line, "\n"), line);
+		/* A line longer than the buffer: skip the rest of it too. */
+		if (!strchr(line, '\n') && !feof(f)) {
+			int c;
+
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			k = LINE_GARBLED;
+		} else {
+			k = take_line(line, &s, watch, file_boot, rep);
+		}
+		if (k == LINE_UNKNOWN_KEY) {
+			rep->unknown_keys++;
+		} else if (k == LINE_GARBLED) {
+			if (!rep->garbled_lines++) {
+				rep->first_garbled_line = lineno;
+				snprintf(rep->first_garbled, sizeof(rep->first_garbled),
+					 "%.*s", (int)strcspn(line, "\n"), line);
+			}
 		}
 	}
 	fclose(f);

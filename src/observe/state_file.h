@@ -17,6 +17,8 @@
 #include "timeline.h"
 
 #define AP_BOOT_ID_MAX 40
+/* The format written; files of any version are read. */
+#define AP_STATE_VERSION 2
 
 /* The kernel's boot id (empty string when unreadable). */
 void ap_boot_id(char id[AP_BOOT_ID_MAX]);
@@ -24,11 +26,30 @@ void ap_boot_id(char id[AP_BOOT_ID_MAX]);
 int ap_state_save(const char *path, const struct ap_timeline *tl,
 		  const char *boot_id, struct ap_error *err);
 
+/* What a load found besides the values, for the caller to report, and
+ * what the last run that wrote the file measured with (its peak source,
+ * its window), which a restart must not take over as its own. */
+struct ap_state_load_report {
+	unsigned version;           /* of the file's format */
+	unsigned unknown_keys;      /* keys of a newer version: ignored */
+	unsigned garbled_lines;     /* lines that made no sense: skipped */
+	int first_garbled_line;     /* its number, 0: none */
+	char first_garbled[64];     /* and its start */
+	/* The peak source the values were measured with (format 2 on). */
+	char source[AP_PEAK_SOURCE_MAX]; /* "": not recorded */
+	bool exact;
+	double window_seconds;      /* serve's --window; 0: not recorded */
+};
+
 /*
- * Load into @tl (after ap_timeline_init): 0 loaded, 1 no file yet, -1 on
- * an unreadable or malformed file (@tl is then left as it was).
+ * Load into @tl (after ap_timeline_init): 0 loaded, 1 no file yet, -1 when
+ * the file cannot be read or is not a state file (@tl is then left as it
+ * was).  Forward compatible: a key this version does not know (written by
+ * a newer auditpeak) is ignored, and a garbled line is skipped and
+ * counted in @rep, never a reason to drop the rest.
  */
 int ap_state_load(const char *path, struct ap_timeline *tl,
-		  const char *boot_id, struct ap_error *err);
+		  const char *boot_id, struct ap_state_load_report *rep,
+		  struct ap_error *err);
 
 #endif /* AUDITPEAK_OBSERVE_STATE_FILE_H */

@@ -66,11 +66,15 @@ static void read_peak(struct ap_timeline *tl, const struct ap_status *st,
 		return;
 	if (ap_peak_read(peak, st, &max, &err) < 0) {
 		/* A source still getting ready (bpf learning the queue's
-		 * address) has no value yet: no peak, but nothing failed. */
+		 * address) has no value yet: no peak, but nothing failed.
+		 * Either way what it published before is stale now. */
 		if (!(err.code == AP_ERR_UNSUPPORTED && err.sys_errno == EAGAIN))
 			fail(tl, ev, &err);
+		tl->snap.peak_failing_polls++;
+		tl->snap.have_distribution = false;
 		return;
 	}
+	tl->snap.peak_failing_polls = 0;
 	s = ap_monotone_advance(&tl->watch[AP_WATCH_MAX_DEPTH], max);
 	if (s.dropped) {
 		tl->snap.foreign_resets[AP_WATCH_MAX_DEPTH]++;
@@ -103,6 +107,9 @@ void ap_timeline_poll(struct ap_timeline *tl, const struct ap_status *st,
 	if (!st) {
 		tl->snap.up = false;
 		tl->snap.have_peak = false;
+		tl->snap.have_distribution = false;
+		if (peak && peak->ops)
+			tl->snap.peak_failing_polls++;
 		fail(tl, ev, why);
 		return;
 	}
@@ -123,6 +130,7 @@ void ap_timeline_close_window(struct ap_timeline *tl, struct ap_peak *peak,
 	struct ap_exporter_snapshot *snap = &tl->snap;
 	struct ap_error err;
 	uint32_t old, peak_value;
+	uint64_t misses;
 	double peak_time;
 
 	events_clear(ev);
@@ -145,12 +153,21 @@ void ap_timeline_close_window(struct ap_timeline *tl, struct ap_peak *peak,
 		peak_value = tl->window_max;
 		peak_time = tl->window_max_time;
 	}
+	/* Records the source missed in this window may have been its peak:
+	 * this window is a lower bound, the next one exact again. */
+	misses = ap_peak_misses(peak);
+	if (misses < tl->window_misses_start) /* it forgot a wrong guess */
+		tl->window_misses_start = misses;
+	ev->window_missed = misses - tl->window_misses_start;
+	snap->probe_missed += ev->window_missed;
+	tl->window_misses_start = misses;
 	ap_window_histogram_observe(&snap->window_peaks, peak_value);
 	note_max_since_start(snap, peak_value);
 	snap->windows++;
 	snap->have_last_window = true;
 	snap->last_window_peak = peak_value;
-	snap->last_window_exact = snap->peak_exact && !tl->window_foreign_reset;
+	snap->last_window_exact = snap->peak_exact && !tl->window_foreign_reset &&
+				  !ev->window_missed;
 	snap->last_window_peak_time = peak_time;
 	snap->last_window_end_time = now;
 	ap_monotone_cleared(m, 0);

@@ -27,12 +27,16 @@ struct ap_timeline {
 	uint32_t window_max;     /* highest reading, even from before a foreign reset */
 	double window_max_time;  /* the poll that first saw window_max */
 	bool window_foreign_reset;
+	/* The source's missed records (ap_peak_misses) when the window
+	 * opened: more at its end make the window a lower bound. */
+	uint64_t window_misses_start;
 };
 
 /* What one step did, for the caller to log. */
 struct ap_timeline_events {
 	bool foreign_reset[AP_WATCH_COUNT];
 	bool window_closed;
+	uint64_t window_missed;  /* records the source missed in the window */
 	bool failed;
 	struct ap_error error;
 };

@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.window_seconds = 60,
 	};
 	struct ap_timeline tl, before, again;
+	struct ap_state_load_report rep;
 	struct ap_error err;
 	FILE *f;
 	int rc;
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(f);
 	ap_timeline_init(&tl, &start);
 	before = tl;
-	rc = ap_state_load(path, &tl, "boot-a", &err);
+	rc = ap_state_load(path, &tl, "boot-a", &rep, &err);
 	if (rc < 0 && memcmp(&tl, &before, sizeof(tl)) != 0)
 		abort(); /* a refused file must change nothing */
 	if (rc < 0 && !err.msg[0])
@@ -46,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ap_state_save(path, &tl, "boot-a", &err) < 0)
 			abort();
 		ap_timeline_init(&again, &start);
-		if (ap_state_load(path, &again, "boot-a", &err) != 0)
+		if (ap_state_load(path, &again, "boot-a", &rep, &err) != 0 ||
+		    rep.garbled_lines || rep.unknown_keys)
 			abort();
 		if (memcmp(&again.snap.window_peaks, &tl.snap.window_peaks,
 			   sizeof(tl.snap.window_peaks)) != 0 ||

@@ -63,6 +63,11 @@ static int fake_distribution(void *state, struct ap_depth_distribution *d,
 	return 0;
 }
 
+static uint64_t fake_misses(void *state)
+{
+	return ((struct fake_peak *)state)->misses;
+}
+
 static const struct ap_peak_ops fake_exact_ops = {
 	.name = "kernel", .exact = true,
 	.read = fake_read, .read_and_clear = fake_read_and_clear,
@@ -75,6 +80,7 @@ static const struct ap_peak_ops fake_bpf_ops = {
 	.name = "bpf", .exact = true,
 	.read = fake_read, .read_and_clear = fake_read_and_clear,
 	.distribution = fake_distribution,
+	.misses = fake_misses,
 };
 
 void fake_peak_attach(struct ap_peak *p, struct fake_peak *f, bool exact)

@@ -23,6 +23,7 @@ struct fake_peak {
 	bool fail_clears;
 	unsigned reads, clears;
 	bool with_distribution;
+	uint64_t misses;  /* records "missed" so far (the bpf ops count them) */
 };
 
 void fake_peak_attach(struct ap_peak *p, struct fake_peak *f, bool exact);

@@ -65,13 +65,23 @@ static void round_trip(void **state)
 {
 	struct files *f = *state;
 	struct ap_timeline saved, loaded;
+	struct ap_state_load_report rep;
 	struct ap_error err;
 
 	filled_timeline(&saved);
 	assert_int_equal(ap_state_save(f->path, &saved, "boot-1", &err), 0);
 	assert_int_equal(access(f->dir, F_OK), 0);
 	fresh_timeline(&loaded);
-	assert_int_equal(ap_state_load(f->path, &loaded, "boot-1", &err), 0);
+	snprintf(loaded.snap.peak_source, sizeof(loaded.snap.peak_source), "sample");
+	assert_int_equal(ap_state_load(f->path, &loaded, "boot-1", &rep, &err), 0);
+	assert_int_equal(rep.version, AP_STATE_VERSION);
+	assert_int_equal(rep.unknown_keys + rep.garbled_lines, 0);
+	/* What the writer measured with is reported, not taken over. */
+	assert_string_equal(rep.source, saved.snap.peak_source);
+	assert_int_equal(rep.exact, saved.snap.peak_exact);
+	assert_true(rep.window_seconds == saved.snap.window_seconds);
+	assert_string_equal(loaded.snap.peak_source, "sample");
+	snprintf(loaded.snap.peak_source, sizeof(loaded.snap.peak_source), "kernel");
 	assert_int_equal(loaded.snap.polls, saved.snap.polls);
 	assert_int_equal(loaded.snap.poll_errors, saved.snap.poll_errors);
 	assert_int_equal(loaded.snap.resets, saved.snap.resets);
@@ -106,12 +116,13 @@ static void other_boot_keeps_totals_not_raw_values(void **state)
 {
 	struct files *f = *state;
 	struct ap_timeline saved, loaded;
+	struct ap_state_load_report rep;
 	struct ap_error err;
 
 	filled_timeline(&saved);
 	assert_int_equal(ap_state_save(f->path, &saved, "boot-1", &err), 0);
 	fresh_timeline(&loaded);
-	assert_int_equal(ap_state_load(f->path, &loaded, "boot-2", &err), 0);
+	assert_int_equal(ap_state_load(f->path, &loaded, "boot-2", &rep, &err), 0);
 	assert_int_equal(loaded.snap.lost_total, 42);
 	assert_false(loaded.watch[AP_WATCH_LOST].known);
 	assert_false(loaded.watch[AP_WATCH_WAIT_ACTUAL].known);
@@ -120,38 +131,82 @@ static void other_boot_keeps_totals_not_raw_values(void **state)
 static void missing_file_is_a_first_start(void **state)
 {
 	struct files *f = *state;
+	struct ap_state_load_report rep;
 	struct ap_timeline tl;
 	struct ap_error err;
 
 	fresh_timeline(&tl);
-	assert_int_equal(ap_state_load(f->path, &tl, "boot-1", &err), 1);
+	assert_int_equal(ap_state_load(f->path, &tl, "boot-1", &rep, &err), 1);
 }
 
-static void damaged_file_is_refused_untouched(void **state)
+static void write_file(const char *path, const char *text)
+{
+	FILE *out = fopen(path, "w");
+
+	assert_non_null(out);
+	fputs(text, out);
+	fclose(out);
+}
+
+static void not_a_state_file_is_refused_untouched(void **state)
 {
 	static const char *const bad[] = {
 		"not a state file\n",
-		"auditpeak-serve-state 1\npolls many\n",
-		"auditpeak-serve-state 1\nwhat 1\n",
-		"auditpeak-serve-state 1\nmax_since_start 99999999999\n",
+		"auditpeak-serve-state\npolls 1\n",
+		"auditpeak-serve-state x\n",
+		"",
 	};
 	struct files *f = *state;
+	struct ap_state_load_report rep;
 	struct ap_timeline tl;
 	struct ap_error err;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		FILE *out = fopen(f->path, "w");
-
-		assert_non_null(out);
-		fputs(bad[i], out);
-		fclose(out);
+		write_file(f->path, bad[i]);
 		fresh_timeline(&tl);
 		tl.snap.polls = 5;
-		assert_int_equal(ap_state_load(f->path, &tl, "b", &err), -1);
+		assert_int_equal(ap_state_load(f->path, &tl, "b", &rep, &err), -1);
 		assert_int_equal(err.code, AP_ERR_PROTOCOL);
 		assert_int_equal(tl.snap.polls, 5);
 		assert_false(tl.snap.have_max_since_start);
 	}
+}
+
+/*
+ * A downgrade after an upgrade meets keys it does not know, and a damaged
+ * disk a garbled line: neither costs the values that are still readable.
+ */
+static void newer_or_damaged_lines_keep_the_rest(void **state)
+{
+	struct files *f = *state;
+	struct ap_state_load_report rep;
+	struct ap_timeline tl;
+	struct ap_error err;
+
+	write_file(f->path,
+		   "auditpeak-serve-state 3\n"
+		   "polls many\n"
+		   "a_key_from_a_newer_version 42\n"
+		   "max_since_start 800\n"
+		   "max_since_start 99999999999\n"
+		   "lost_total 17\n"
+		   "window_peaks.bucket.10 4\n"
+		   "!!! \n"
+		   "peak_source bpf 1\n"
+		   "another.newer.key 1 2 3\n");
+	fresh_timeline(&tl);
+	assert_int_equal(ap_state_load(f->path, &tl, "b", &rep, &err), 0);
+	assert_int_equal(rep.version, 3);
+	assert_int_equal(rep.unknown_keys, 2);
+	assert_int_equal(rep.garbled_lines, 3);
+	assert_int_equal(rep.first_garbled_line, 2);
+	assert_string_equal(rep.first_garbled, "polls many");
+	assert_true(tl.snap.have_max_since_start);
+	assert_int_equal(tl.snap.max_since_start, 800);
+	assert_int_equal(tl.snap.lost_total, 17);
+	assert_int_equal(tl.snap.window_peaks.bucket[10], 4);
+	assert_string_equal(rep.source, "bpf");
+	assert_true(rep.exact);
 }
 
 int main(void)
@@ -160,7 +215,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_boot_keeps_totals_not_raw_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_file_is_a_first_start, setup, teardown),
-		cmocka_unit_test_setup_teardown(damaged_file_is_refused_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(not_a_state_file_is_refused_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(newer_or_damaged_lines_keep_the_rest, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 #include "exporter/statsd.h"
 
 static const struct ap_statsd_values values = {
-	.have_window_peak = true, .window_peak = 123,
+	.have_window_peak = true, .window_peak = 123, .window_peak_exact = true,
 	.have_status = true, .backlog = 4, .backlog_limit = 8192,
 	.lost_delta = 7,
 };
@@ -25,6 +25,7 @@ static void plain_statsd(void **state)
 	assert_int_equal(b.count, 1);
 	assert_string_equal(b.packet[0],
 			    "auditpeak.window_peak:123|g\n"
+			    "auditpeak.window_peak_exact:1|g\n"
 			    "auditpeak.backlog:4|g\n"
 			    "auditpeak.backlog_limit:8192|g\n"
 			    "auditpeak.lost:7|c");
@@ -65,7 +66,7 @@ static void every_datagram_fits(void **state)
 			lines += b.packet[i][k] == '\n';
 		lines++;
 	}
-	assert_int_equal(lines, 4);
+	assert_int_equal(lines, 5);
 }
 
 static void oversized_line_is_refused(void **state)

@@ -36,6 +36,14 @@ static void rig_init(struct rig *r, bool owner, bool exact)
 	ap_timeline_init(&r->tl, &cfg);
 }
 
+/* An owner over a source like bpf: exact, with a distribution and misses. */
+static void rig_init_bpf(struct rig *r)
+{
+	rig_init(r, true, true);
+	r->fake.with_distribution = true;
+	fake_peak_attach(&r->peak, &r->fake, true);
+}
+
 static void poll_at(struct rig *r, double t)
 {
 	fixture_status(&r->st, 8192, 0, r->lost, r->wait_actual);
@@ -325,13 +333,82 @@ static void distribution_when_the_source_has_one(void **state)
 	struct rig r;
 
 	(void)state;
-	rig_init(&r, true, true);
-	r.fake.with_distribution = true;
-	fake_peak_attach(&r.peak, &r.fake, true);
+	rig_init_bpf(&r);
 	poll_at(&r, 1);
 	assert_true(r.tl.snap.have_distribution);
 	assert_int_equal(r.tl.snap.distribution.enqueues, 2);
 	assert_true(r.tl.snap.distribution.time_weighted_mean == 2.5);
+}
+
+/*
+ * A source that stops giving readings (failing, or never ready again) is
+ * counted poll by poll until it is down, and what it published before is
+ * withdrawn, not republished as if current.
+ */
+static void a_silent_source_goes_down_and_its_distribution_stale(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init_bpf(&r);
+	poll_at(&r, 1);
+	assert_true(r.tl.snap.have_distribution);
+	assert_int_equal(r.tl.snap.peak_failing_polls, 0);
+	r.fake.not_ready = true;
+	for (int i = 0; i < AP_PEAK_UNHEALTHY_POLLS; i++) {
+		poll_at(&r, 2 + i);
+		assert_false(r.tl.snap.have_distribution);
+		assert_false(r.tl.snap.have_peak);
+	}
+	assert_int_equal(r.tl.snap.peak_failing_polls, AP_PEAK_UNHEALTHY_POLLS);
+	/* Failing reads count the same; a failed AUDIT_GET too. */
+	r.fake.not_ready = false;
+	r.fake.fail_reads = true;
+	poll_at(&r, 20);
+	ap_timeline_poll(&r.tl, NULL, &(struct ap_error){ .code = AP_ERR_TIMEOUT },
+			 &r.peak, 21, &r.ev);
+	assert_int_equal(r.tl.snap.peak_failing_polls, AP_PEAK_UNHEALTHY_POLLS + 2);
+	/* One reading and it is up again, distribution and all. */
+	r.fake.fail_reads = false;
+	poll_at(&r, 22);
+	assert_int_equal(r.tl.snap.peak_failing_polls, 0);
+	assert_true(r.tl.snap.have_distribution);
+}
+
+/*
+ * A record the probe missed lowers the window it fell in, never the
+ * source: that window is still closed and published, marked a lower
+ * bound, the misses are counted, and the next window is exact again.
+ */
+static void a_miss_lowers_one_window_not_the_source(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init_bpf(&r);
+	fake_peak_depth(&r.fake, 40);
+	poll_at(&r, 1);
+	r.fake.misses = 3;
+	close_at(&r, 2);
+	assert_true(r.ev.window_closed);
+	assert_int_equal(r.ev.window_missed, 3);
+	assert_int_equal(r.tl.snap.last_window_peak, 40);
+	assert_false(r.tl.snap.last_window_exact);
+	assert_int_equal(r.tl.snap.probe_missed, 3);
+	assert_int_equal(r.tl.snap.windows, 1);
+	fake_peak_depth(&r.fake, 7);
+	poll_at(&r, 3);
+	assert_true(r.tl.snap.have_peak);
+	close_at(&r, 4);
+	assert_true(r.ev.window_closed);
+	assert_int_equal(r.ev.window_missed, 0);
+	assert_true(r.tl.snap.last_window_exact);
+	assert_int_equal(r.tl.snap.last_window_peak, 7);
+	/* A count that drops (a wrong guess forgotten) is no miss. */
+	r.fake.misses = 1;
+	close_at(&r, 5);
+	assert_int_equal(r.ev.window_missed, 0);
+	assert_int_equal(r.tl.snap.probe_missed, 3);
 }
 
 int main(void)
@@ -349,6 +426,8 @@ int main(void)
 		cmocka_unit_test(faults_keep_values_and_lose_no_peak),
 		cmocka_unit_test(not_ready_is_no_peak_and_no_error),
 		cmocka_unit_test(distribution_when_the_source_has_one),
+		cmocka_unit_test(a_silent_source_goes_down_and_its_distribution_stale),
+		cmocka_unit_test(a_miss_lowers_one_window_not_the_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
