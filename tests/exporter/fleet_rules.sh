@@ -26,9 +26,17 @@ promtool check rules "$rules" && ok "promtool check rules" || fail "promtool che
 promtool check rules "$tmp/dashboard-rules.yml" && ok "every dashboard query parses as PromQL" || fail "dashboard PromQL"
 # Alerts and rules name only metrics we export, too.
 "$top/tests/exporter/check_dashboard.py" /dev/stdin "$rules" "$tmp/hz.txt" "$tmp/jiffies.txt" "$tmp/unused.yml" <<JSON &&
-{"panels": [{"title": "rules", "targets": [$(grep -E '^\s+expr:' "$rules" | sed -E 's/^\s+expr: *//; s/\|//' | /usr/bin/python3 -c 'import json,sys; print(",".join(json.dumps({"expr": l.strip()}) for l in sys.stdin if l.strip()))')]}]}
+{"panels": [{"title": "rules", "targets": [$(/usr/bin/python3 - "$rules" <<'PY'
+import json, sys, yaml
+# Every rule's expression, multi-line ones (expr: |) included.
+exprs = [r["expr"] for g in yaml.safe_load(open(sys.argv[1]))["groups"] for r in g["rules"]]
+print(",".join(json.dumps({"expr": e}) for e in exprs))
+PY
+)]}]}
 JSON
 	ok "rules name only exported metrics" || fail "rules reference unknown metrics"
+n=$(/usr/bin/python3 -c 'import sys, yaml; print(sum(len(g["rules"]) for g in yaml.safe_load(open(sys.argv[1]))["groups"]))' "$rules")
+[ "${n:-0}" -ge 10 ] && ok "the rules file holds $n rules, every one checked" || fail "only ${n:-0} rules found in $rules"
 
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]

@@ -45,11 +45,13 @@ csv=$tmpdir/csv/auditpeak-test/statsd
 last_csv() {
 	tail -n 1 "$csv/$1-"* 2>/dev/null | awk -F, '/^[0-9]/ { printf "%d\n", $2 }'
 }
-csv_is() { [ "$(last_csv "$1")" = "$2" ]; }
+# same_number A B: both are numbers and equal (two empty values are not).
+same_number() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" = "$2" ]; }
+csv_is() { same_number "$(last_csv "$1")" "$2"; }
 wait_csv() { retry 300 0.1 csv_is "$@"; }
 # wait_kernel CSV FIELD: until collectd's value equals the kernel's value
 # of FIELD (read afresh each time: other suites on this host may change it).
-csv_is_kernel() { [ "$(last_csv "$1")" = "$(status_field "$2")" ]; }
+csv_is_kernel() { same_number "$(last_csv "$1")" "$(status_field "$2")"; }
 wait_kernel() { retry 300 0.1 csv_is_kernel "$@"; }
 wait_kernel gauge-auditpeak.backlog_limit backlog_limit && ok "collectd got the backlog_limit gauge ($(last_csv gauge-auditpeak.backlog_limit), set to 4567)" ||
 	fail "backlog_limit in collectd: '$(last_csv gauge-auditpeak.backlog_limit)', kernel $(status_field backlog_limit)"
@@ -63,9 +65,12 @@ wait_csv derive-auditpeak.lost "$total" && ok "the lost counter carries deltas (
 if [ "$(peak_source "$ep")" = none ]; then
 	expect_eq "no window_peak without a peak source" "$(ls "$csv" | grep -c window_peak)" 0
 else
-	csv_is_peak() { [ "$(last_csv gauge-auditpeak.window_peak)" = "$(metric "$ep" auditpeak_last_window_peak)" ]; }
+	csv_is_peak() { same_number "$(last_csv gauge-auditpeak.window_peak)" "$(metric "$ep" auditpeak_last_window_peak)"; }
 	retry 300 0.1 csv_is_peak && ok "collectd got the window peak gauge ($(last_csv gauge-auditpeak.window_peak))" ||
 		fail "window_peak in collectd '$(last_csv gauge-auditpeak.window_peak)', exporter $(metric "$ep" auditpeak_last_window_peak)"
+	csv_is_exact() { same_number "$(last_csv gauge-auditpeak.window_peak_exact)" "$(metric "$ep" auditpeak_last_window_peak_exact)"; }
+	retry 300 0.1 csv_is_exact && ok "collectd got the window's exactness ($(last_csv gauge-auditpeak.window_peak_exact))" ||
+		fail "window_peak_exact in collectd '$(last_csv gauge-auditpeak.window_peak_exact)', exporter $(metric "$ep" auditpeak_last_window_peak_exact)"
 fi
 stop_exporter exp
 
