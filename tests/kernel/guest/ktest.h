@@ -78,5 +78,12 @@ int polled_bursts(int bursts, unsigned int records,
 void test6_bpf_side_by_side(void);
 /* Test 7 (ktest_serve.c): serve's window peak of a burst between polls. */
 void test7_serve(void);
+/*
+ * Whether tests/kernel/run expects this kernel to offer the probe's attach
+ * path @name ("fexit", "kretprobe", "tracepoint"), from the kernel command
+ * line's auditpeak_expect_paths=a,b; the first expected path, or NULL.
+ */
+bool path_expected(const char *name);
+const char *first_expected_path(void);
 
 #endif

@@ -19,6 +19,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -221,7 +222,33 @@ static const struct {
 	{ AP_BPF_PATH_TRACEPOINT, "tracepoint" },
 };
 
-/* Open @path; a refusal must say why (and is noted, not failed). */
+bool path_expected(const char *name)
+{
+	const char *list = getenv("auditpeak_expect_paths");
+	size_t n = strlen(name);
+
+	for (const char *s = list ? list : ""; *s;) {
+		size_t len = strcspn(s, ",");
+
+		if (len == n && strncmp(s, name, n) == 0)
+			return true;
+		s += len + (s[len] == ',');
+	}
+	return false;
+}
+
+const char *first_expected_path(void)
+{
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (path_expected(paths[i].name))
+			return paths[i].name;
+	return NULL;
+}
+
+/*
+ * Open @path.  A path this kernel is expected to offer must attach; any
+ * other refusal must say why (and is noted, not failed).
+ */
 static bool open_probe(struct ap_peak *p, enum ap_bpf_path path,
 		       const char *name)
 {
@@ -240,6 +267,13 @@ static bool open_probe(struct ap_peak *p, enum ap_bpf_path path,
 		ap_peak_close(p);
 	}
 	note("t6 %s not offered: %s", name, err.msg);
+	if (path_expected(name)) {
+		snprintf(check_name, sizeof(check_name),
+			 "t6 %s attaches (this kernel offers it)", name);
+		check(false, check_name, "refused: %s (%s, errno %d)", err.msg,
+		      ap_err_name(err.code), err.sys_errno);
+		return false;
+	}
 	snprintf(check_name, sizeof(check_name),
 		 "t6 %s refused with a reason, as unsupported", name);
 	check(err.code == AP_ERR_UNSUPPORTED && strstr(err.msg, "bpf: ") == err.msg &&
@@ -332,6 +366,10 @@ void test6_bpf_side_by_side(void)
 
 	native = get().payload_len >= 48;
 	note("t6 kernel %s backlog_max_depth", native ? "has" : "lacks");
+	check(first_expected_path() != NULL,
+	      "t6 knows which attach paths this kernel must offer",
+	      "auditpeak_expect_paths=%s", getenv("auditpeak_expect_paths") ?
+	      getenv("auditpeak_expect_paths") : "(not on the command line)");
 	set_field(AP_FIELD_ENABLED, 1);
 	set_field(AP_FIELD_BACKLOG_LIMIT, 20000);
 	fd = fake_auditd_start();

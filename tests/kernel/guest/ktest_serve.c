@@ -124,6 +124,25 @@ static void show_log(void)
 		fclose(f);
 }
 
+/* serve's auto choice is the best path this kernel is expected to offer. */
+static void check_serve_path(void)
+{
+	const char *want = first_expected_path();
+	char line[512], prefix[64] = "";
+	FILE *f = fopen("/tmp/serve.log", "r");
+	bool found = false;
+
+	if (want)
+		snprintf(prefix, sizeof(prefix), "peak source: bpf (%s/",
+			 strcmp(want, "tracepoint") == 0 ? "raw_tp" : want);
+	while (f && fgets(line, sizeof(line), f))
+		found |= want && strstr(line, prefix) != NULL;
+	if (f)
+		fclose(f);
+	check(found, "t7 serve samples on the best path this kernel offers",
+	      "want '%s' in /tmp/serve.log", prefix);
+}
+
 void test7_serve(void)
 {
 	unsigned int count[NSENDERS];
@@ -156,6 +175,8 @@ void test7_serve(void)
 		scrape();
 	check(metric("auditpeak_up") == 1, "t7 serve is up", "up %.0f, source %s",
 	      metric("auditpeak_up"), backend);
+	if (!native)
+		check_serve_path();
 	/* After a window's end its reset's records are drained, then the
 	 * burst starts right after the next poll. */
 	resets = metric("auditpeak_resets_total");
