@@ -10,7 +10,7 @@
 # answers a web page, one that fails (500).
 . "$(dirname "$0")/exporter_lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-require prometheus promtool curl /usr/bin/python3
+require prometheus promtool curl openssl /usr/bin/python3
 
 # The fleet: 5-minute windows scraped every 5 minutes, ending now.
 end=$(( $(date +%s) / 300 * 300 ))
@@ -24,9 +24,15 @@ done
 ok "promtool imported $(ls "$tmpdir"/fleet/block-*.om | wc -l) blocks"
 at=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["at"])' "$tmpdir/fleet/truth.json")
 
-# Prometheus behind basic auth (bcrypt, as its web config wants).
+# Prometheus over TLS (a certificate of its own, checked with --ca-file)
+# and behind basic auth (bcrypt, as its web config wants).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+	-days 1 -keyout "$tmpdir/key.pem" -out "$tmpdir/cert.pem" 2>/dev/null ||
+	{ fail "openssl could not make a certificate"; exit 1; }
 hash=$(/usr/bin/python3 -c 'import crypt; print(crypt.crypt("s3cret pass", crypt.mksalt(crypt.METHOD_BLOWFISH)))' 2>/dev/null)
-printf 'basic_auth_users:\n  fleetadmin: %s\n' "$hash" >"$tmpdir/web.yml"
+printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  fleetadmin: %s\n' \
+	"$tmpdir/cert.pem" "$tmpdir/key.pem" "$hash" >"$tmpdir/web.yml"
 printf 'fleetadmin:s3cret pass\n' >"$tmpdir/auth"
 printf 'fleetadmin:wrong\n' >"$tmpdir/badauth"
 printf 'global: {scrape_interval: 1h}\n' >"$tmpdir/prometheus.yml"
@@ -35,12 +41,12 @@ prometheus --config.file="$tmpdir/prometheus.yml" --storage.tsdb.path="$tmpdir/t
 	--storage.tsdb.retention.time=30d --web.config.file="$tmpdir/web.yml" \
 	--web.listen-address="127.0.0.1:$pp" >"$tmpdir/prometheus.log" 2>&1 9>&- &
 started_pids+=($!)
-ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' -u 'fleetadmin:s3cret pass' "http://127.0.0.1:$pp/-/ready")" = 200 ]; }
+ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$tmpdir/cert.pem" -u 'fleetadmin:s3cret pass' "https://127.0.0.1:$pp/-/ready")" = 200 ]; }
 retry 1200 0.1 ready || { fail "prometheus did not become ready"; tail "$tmpdir/prometheus.log"; exit 1; }
 ok "prometheus is up with the fleet's blocks"
 
-url=http://127.0.0.1:$pp
-fleet() { "$AUDITPEAK" advise --prometheus "$url" --basic-auth-file "$tmpdir/auth" --at "$at" "$@"; }
+url=https://127.0.0.1:$pp
+fleet() { "$AUDITPEAK" advise --prometheus "$url" --ca-file "$tmpdir/cert.pem" --basic-auth-file "$tmpdir/auth" --at "$at" "$@"; }
 fleet --format json >"$tmpdir/fleet.json" 2>"$tmpdir/fleet.err"
 expect_eq "advise --prometheus --format json exits 0" "$?" 0
 fleet --format csv >"$tmpdir/fleet.csv" 2>"$tmpdir/csv.err"
@@ -65,9 +71,11 @@ expect_error() {
 expect_error "wrong URL" 1 '^auditpeak: cannot reach Prometheus at http://127.0.0.1:[0-9]+/api/v1/query' \
 	"$AUDITPEAK" advise --prometheus "http://127.0.0.1:$(free_port tcp)"
 expect_error "no credentials" 3 'Prometheus answered HTTP 401: not authorised' \
-	"$AUDITPEAK" advise --prometheus "$url"
+	"$AUDITPEAK" advise --prometheus "$url" --ca-file "$tmpdir/cert.pem"
 expect_error "wrong password" 3 'HTTP 401' \
-	"$AUDITPEAK" advise --prometheus "$url" --basic-auth-file "$tmpdir/badauth"
+	"$AUDITPEAK" advise --prometheus "$url" --ca-file "$tmpdir/cert.pem" --basic-auth-file "$tmpdir/badauth"
+expect_error "a certificate no --ca-file vouches for" 8 'query to Prometheus at https://.* failed: .*certificate' \
+	"$AUDITPEAK" advise --prometheus "$url" --basic-auth-file "$tmpdir/auth"
 expect_error "selector matching nothing" 6 'no auditpeak serve matched \{job="nope"\}' \
 	fleet --selector '{job="nope"}'
 expect_error "PromQL syntax error" 2 'Prometheus refused the query .*HTTP 400.*bad_data: .*parse error' \
@@ -83,11 +91,19 @@ expect_error "missing auth file" 2 'cannot open' \
 
 # Broken servers.  start_bad MODE: its port in $bad_port.
 start_bad() {
-	coproc BAD { exec /usr/bin/python3 "$here/bad_prometheus.py" "$1" 9>&-; }
+	coproc BAD { exec /usr/bin/python3 "$here/bad_prometheus.py" "$@" 9>&-; }
 	started_pids+=($BAD_PID)
 	read -r _ bad_port <&"${BAD[0]}"
 	[ -n "$bad_port" ] || { fail "bad_prometheus.py $1 did not start"; exit 1; }
 }
+printf 'fleet-token-1\n' >"$tmpdir/token"
+printf 'not-the-token\n' >"$tmpdir/badtoken"
+start_bad bearer fleet-token-1
+expect_error "the right bearer token gets through" 6 'no auditpeak serve matched' \
+	"$AUDITPEAK" advise --prometheus "http://127.0.0.1:$bad_port" --bearer-token-file "$tmpdir/token"
+expect_error "a wrong bearer token" 3 'HTTP 401' \
+	"$AUDITPEAK" advise --prometheus "http://127.0.0.1:$bad_port" --bearer-token-file "$tmpdir/badtoken"
+stop_started
 start_bad hang
 expect_error "server that hangs" 7 "did not answer within 1000 ms" \
 	"$AUDITPEAK" advise --prometheus "http://127.0.0.1:$bad_port" --http-timeout 1s

@@ -5,6 +5,9 @@
   huge     200 with a body that never ends
   html     200 with a web page instead of the API's JSON
   status   500 with a plain-text body
+  bearer T an empty answer to requests that carry "Authorization: Bearer T",
+           401 to others (Prometheus itself has no bearer tokens: a proxy
+           in front of it does this)
 Prints "listening PORT" once it accepts; runs until killed."""
 import socket
 import sys
@@ -15,8 +18,15 @@ MODE = sys.argv[1]
 
 def serve(conn):
     try:
-        conn.recv(65536)
-        if MODE == "hang":
+        request = conn.recv(65536)
+        if MODE == "bearer":
+            if b"\r\nAuthorization: Bearer " + sys.argv[2].encode() + b"\r\n" in request:
+                body = b'{"status":"success","data":{"resultType":"vector","result":[]}}'
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+            else:
+                conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+        elif MODE == "hang":
             threading.Event().wait()
         elif MODE == "huge":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"
