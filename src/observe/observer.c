@@ -12,9 +12,12 @@ int ap_observer_open_peak(struct ap_peak *peak, enum ap_peak_kind kind,
 			  size_t cap, struct ap_error *err)
 {
 	if (ap_peak_open(peak, kind, pc, err) == 0) {
-		snprintf(note, cap, "peak source: %s (%s)%s%s",
+		/* What was chosen, how it measures (the bpf attach path) and
+		 * why better sources were passed over. */
+		snprintf(note, cap, "peak source: %s (%s%s%s)%s%s",
 			 ap_peak_source(peak),
 			 ap_peak_is_exact(peak) ? "exact" : "lower bound",
+			 peak->detail[0] ? "; " : "", peak->detail,
 			 peak->fallback_reason[0] ? "; passed over: " : "",
 			 peak->fallback_reason);
 		return 0;

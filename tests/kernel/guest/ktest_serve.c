@@ -133,7 +133,7 @@ static void check_serve_path(void)
 	bool found = false;
 
 	if (want)
-		snprintf(prefix, sizeof(prefix), "peak source: bpf (%s/",
+		snprintf(prefix, sizeof(prefix), "peak source: bpf (exact; %s/",
 			 strcmp(want, "tracepoint") == 0 ? "raw_tp" : want);
 	while (f && fgets(line, sizeof(line), f))
 		found |= want && strstr(line, prefix) != NULL;
