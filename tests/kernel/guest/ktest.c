@@ -11,6 +11,9 @@
  *     bpf       test 6 (ktest_bpf.c): the eBPF probe beside the native
  *               field, and test 7 (ktest_serve.c): serve's window peak,
  *               in a patched kernel built with BTF and TCP/IP
+ *     trace     a Call Trace on purpose (sysrq t): the kernel log check
+ *               that ends every run must catch it (it fails every other
+ *               run that logs one)
  *
  * Output, one line per check: "ok - <name>: <detail>" or
  * "not ok - <name>: <detail>"; "# ..." lines are notes.  The last line is
@@ -42,6 +45,7 @@
 #include "auditpeak/control.h"
 #include "auditpeak/netlink.h"
 #include "auditpeak/status.h"
+#include "kmsg.h"
 #include "ktest.h"
 #include "rawnl.h"
 
@@ -372,41 +376,23 @@ static long cli_value(const char *out, const char *name)
 
 /* ------------------------------------------------------------ kmsg */
 
+static void show_kernel_line(const char *line)
+{
+	note("kernel: %s", line);
+}
+
 /*
- * Scan the kernel log: count the audit records kauditd printed (it prints
- * every record when no daemon is registered), and count warnings.
+ * Count the audit records kauditd printed (it prints every record when no
+ * daemon is registered) and the lines that mean trouble (kmsg.c).
  */
 static void scan_kmsg(unsigned int *records, unsigned int *warnings, bool show)
 {
-	char buf[2048];
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	ssize_t n;
+	struct kmsg_counts c;
 
-	*records = *warnings = 0;
-	if (fd < 0)
+	if (kmsg_scan(&c, show ? show_kernel_line : NULL) < 0)
 		fatal("open /dev/kmsg: %s", strerror(errno));
-	while ((n = read(fd, buf, sizeof(buf) - 1)) != 0) {
-		char *text;
-
-		if (n < 0) {
-			if (errno == EPIPE) /* overwritten records */
-				continue;
-			break;
-		}
-		buf[n] = '\0';
-		text = strchr(buf, ';');
-		text = text ? text + 1 : buf;
-		if (strstr(text, "audit: type="))
-			(*records)++;
-		if (strstr(text, "WARNING:") || strstr(text, "BUG:") ||
-		    strstr(text, "Oops") || strstr(text, "Call Trace") ||
-		    strstr(text, "lockdep") || strstr(text, "rcu_sched self-detected")) {
-			(*warnings)++;
-			if (show)
-				note("kernel: %s", strtok(text, "\n"));
-		}
-	}
-	close(fd);
+	*records = c.records;
+	*warnings = c.warnings;
 }
 
 /* ------------------------------------------------------------ fake auditd */
@@ -870,7 +856,7 @@ static void test5_vanilla(void)
 }
 
 /* Which groups argv[1] ("patched,bpf") asks for; unknown names are fatal. */
-enum group { G_PATCHED = 1, G_VANILLA = 2, G_BPF = 4 };
+enum group { G_PATCHED = 1, G_VANILLA = 2, G_BPF = 4, G_TRACE = 8 };
 
 static unsigned int parse_groups(const char *arg)
 {
@@ -879,6 +865,7 @@ static unsigned int parse_groups(const char *arg)
 		enum group bit;
 	} names[] = {
 		{ "patched", G_PATCHED }, { "vanilla", G_VANILLA }, { "bpf", G_BPF },
+		{ "trace", G_TRACE },
 	};
 	unsigned int groups = 0;
 	char buf[128], *save = NULL;
@@ -921,7 +908,7 @@ int main(int argc, char **argv)
 		snprintf(uts.release, sizeof(uts.release), "?");
 	note("ktest %s: Linux %s, %d CPUs online", arg, uts.release, ncpus);
 	if (!groups)
-		fatal("usage: ktest GROUP[,GROUP...] with GROUP patched, vanilla or bpf (got '%s')",
+		fatal("usage: ktest GROUP[,GROUP...] with GROUP patched, vanilla, bpf or trace (got '%s')",
 		      arg);
 	if (ap_nl_open(&ctl, &err) < 0)
 		fatal("open audit netlink: %s", err.msg);
@@ -955,9 +942,25 @@ int main(int argc, char **argv)
 		restore_settings(&saved);
 	}
 
-	scan_kmsg(&records, &warnings, true);
-	check(warnings == 0, "kernel log has no WARNING/BUG/Oops",
-	      "%u suspicious lines", warnings);
+	if (groups & G_TRACE) {
+		/* The check below, proven: a Call Trace on purpose (sysrq t
+		 * dumps every task's stack) must be caught. */
+		int fd = open("/proc/sysrq-trigger", O_WRONLY);
+		bool written = fd >= 0 && write(fd, "t", 1) == 1;
+
+		check(written, "trace: sysrq t written to /proc/sysrq-trigger",
+		      "%s", written ? "done" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		scan_kmsg(&records, &warnings, false);
+		check(warnings > 0,
+		      "trace: the kernel log check catches a deliberate Call Trace",
+		      "%u suspicious lines", warnings);
+	} else {
+		scan_kmsg(&records, &warnings, true);
+		check(warnings == 0, "kernel log has no WARNING/BUG/Oops",
+		      "%u suspicious lines", warnings);
+	}
 	ap_nl_close(ctl);
 	finish();
 }

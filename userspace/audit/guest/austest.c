@@ -39,6 +39,7 @@
 #include "auditpeak/netlink.h"
 #include "auditpeak/stall.h"
 #include "auditpeak/status.h"
+#include "kmsg.h"
 #include "rawnl.h"
 
 #define PLATEAU 500		/* records in each plateau */
@@ -473,6 +474,22 @@ static void test_statsd_per_interval(void)
 	      "gauge %ld (the resets' own CONFIG_CHANGE records only)", g2);
 }
 
+static void show_kernel_line(const char *line)
+{
+	note("kernel: %s", line);
+}
+
+/* The guest boots `quiet`: a WARN never reaches the console, so read it. */
+static void kernel_log_clean(void)
+{
+	struct kmsg_counts c;
+	int rc = kmsg_scan(&c, show_kernel_line);
+
+	check(rc == 0 && c.warnings == 0, "kernel log has no WARNING/BUG/Oops",
+	      "%u suspicious lines%s", c.warnings,
+	      rc < 0 ? " (cannot read /dev/kmsg)" : "");
+}
+
 int main(int argc, char **argv)
 {
 	const char *kernel = argc > 1 ? argv[1] : "";
@@ -520,5 +537,6 @@ int main(int argc, char **argv)
 	if (ap_settings_restore(ctl, &saved, &err) < 0)
 		note("restoring settings: %s", err.msg);
 	ap_nl_close(ctl);
+	kernel_log_clean();
 	finish();
 }
