@@ -2,7 +2,8 @@
 /*
  * auditpeak advise: recommend a backlog_limit from evidence, either a
  * --duration observation through the peak timeline, the state file
- * `serve` keeps, or (--prometheus, fleet/) every host a Prometheus scrapes.  The arithmetic is observe/advice.c; printing is
+ * `serve` keeps, or (--prometheus, fleet/) every host a Prometheus
+ * scrapes.  The arithmetic is observe/advice.c; printing is
  * cli/advise_report.c; this file gathers the evidence.  SIGINT/SIGTERM
  * end an observation early: the advice rests on what was seen.
  */
@@ -427,7 +428,7 @@ static int advise_from_state(const struct advise_options *o)
 	struct ap_state_load_report rep;
 	struct ap_timeline tl;
 	struct ap_error err;
-	char boot[AP_BOOT_ID_MAX], origin[4200], hz_from[320];
+	char boot[AP_BOOT_ID_MAX], origin[4200], hz_from[320], skipped[1024];
 	double window_s;
 	int rc;
 
@@ -440,11 +441,9 @@ static int advise_from_state(const struct advise_options *o)
 		ap_fail(&err, AP_ERR_USAGE, 0, "no state file %s", o->state_path);
 		return cli_report(&err);
 	}
-	if (rep.unknown_keys || rep.garbled_lines)
-		fprintf(stderr, "auditpeak advise: %s: ignored %u value%s of a newer format, skipped %u garbled line%s\n",
-			o->state_path, rep.unknown_keys,
-			rep.unknown_keys == 1 ? "" : "s", rep.garbled_lines,
-			rep.garbled_lines == 1 ? "" : "s");
+	ap_state_load_describe(o->state_path, &rep, skipped, sizeof(skipped));
+	if (skipped[0])
+		fprintf(stderr, "auditpeak advise: %s\n", skipped);
 	snprintf(origin, sizeof(origin), "state file %s", o->state_path);
 	e.origin = origin;
 	/* The source and window of the serve that wrote it (older files

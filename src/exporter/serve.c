@@ -87,7 +87,7 @@ static void open_state(struct server *s)
 {
 	struct ap_state_load_report rep;
 	struct ap_error err;
-	char lock[4096];
+	char lock[4096], skipped[1024];
 	pid_t holder;
 	int rc;
 
@@ -107,15 +107,12 @@ static void open_state(struct server *s)
 		ap_log("starting from zero: %s", err.msg);
 	else if (rc == 0)
 		ap_log("restored cumulative values from %s", s->cfg->state_path);
-	if (rc == 0 && rep.unknown_keys)
-		ap_log("%s: ignored %u value%s this version does not know (written by a newer auditpeak, format %u)",
-		       s->cfg->state_path, rep.unknown_keys,
-		       rep.unknown_keys == 1 ? "" : "s", rep.version);
-	if (rc == 0 && rep.garbled_lines)
-		ap_log("%s: skipped %u garbled line%s (the first, line %d: '%s'); the rest is kept",
-		       s->cfg->state_path, rep.garbled_lines,
-		       rep.garbled_lines == 1 ? "" : "s", rep.first_garbled_line,
-		       rep.first_garbled);
+	if (rc == 0) {
+		ap_state_load_describe(s->cfg->state_path, &rep, skipped,
+				       sizeof(skipped));
+		if (skipped[0])
+			ap_log("%s", skipped);
+	}
 }
 
 static void save_state(struct server *s)

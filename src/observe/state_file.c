@@ -141,113 +141,110 @@ int ap_state_save(const char *path, const struct ap_timeline *tl,
 
 enum line_kind { LINE_APPLIED, LINE_UNKNOWN_KEY, LINE_GARBLED };
 
-/* Whether @key is one this version writes (its value then must parse). */
-static bool known_key(const char *key)
+/* A known key's value: applied, or garbled when it did not parse. */
+static enum line_kind parsed(bool ok)
 {
-	static const char *const fixed[] = {
-		"boot_id", "peak_source", "window_seconds", "last_window",
-		"max_since_start",
-	};
-	int i;
-
-	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
-		if (strcmp(key, fixed[k]) == 0)
-			return true;
-	for (size_t k = 0; k < N_U64; k++)
-		if (strcmp(key, u64_fields[k].key) == 0)
-			return true;
-	if (sscanf(key, "window_peaks.bucket.%d", &i) == 1)
-		return true;
-	return strncmp(key, "last_seen.", 10) == 0;
+	return ok ? LINE_APPLIED : LINE_GARBLED;
 }
 
-/* Apply one "key value..." line to @s / @watch / @rep; false if its
- * value does not parse. */
-static bool apply_line(const char *line, struct ap_exporter_snapshot *s,
-		       struct ap_monotone *watch, char *file_boot,
-		       struct ap_state_load_report *rep)
+/*
+ * Apply one "key value..." line to @s / @watch / @rep.  A key this version
+ * writes must have a value that parses (else the line is garbled); any
+ * other key shaped like ours is one of a newer version.
+ */
+static enum line_kind apply_line(const char *line,
+				 struct ap_exporter_snapshot *s,
+				 struct ap_monotone *watch, char *file_boot,
+				 struct ap_state_load_report *rep)
 {
 	char key[64], rest[64];
 	unsigned long long v;
-	unsigned u;
+	bool numeric, small;
 	int i, exact;
 
 	if (sscanf(line, "%63s %63s", key, rest) != 2)
-		return false;
+		return LINE_GARBLED;
 	if (strcmp(key, "boot_id") == 0) {
 		snprintf(file_boot, AP_BOOT_ID_MAX, "%.*s", AP_BOOT_ID_MAX - 1,
 			 rest);
-		return true;
+		return LINE_APPLIED;
 	}
 	if (strcmp(key, "peak_source") == 0) {
 		if (sscanf(line, "peak_source %15s %d", rep->source, &exact) != 2) {
 			rep->source[0] = '\0';
-			return false;
+			return LINE_GARBLED;
 		}
 		rep->exact = exact;
-		return true;
+		return LINE_APPLIED;
 	}
 	if (strcmp(key, "window_seconds") == 0)
-		return sscanf(rest, "%lf", &rep->window_seconds) == 1 &&
-		       rep->window_seconds > 0 && rep->window_seconds < 1e9;
+		return parsed(sscanf(rest, "%lf", &rep->window_seconds) == 1 &&
+			      rep->window_seconds > 0 && rep->window_seconds < 1e9);
 	if (strcmp(key, "last_window") == 0) {
 		if (sscanf(line, "last_window %u %d %lf %lf", &s->last_window_peak,
 			   &exact, &s->last_window_peak_time,
 			   &s->last_window_end_time) != 4)
-			return false;
+			return LINE_GARBLED;
 		s->last_window_exact = exact;
 		s->have_last_window = true;
-		return true;
+		return LINE_APPLIED;
 	}
-	if (sscanf(rest, "%llu", &v) != 1)
-		return false;
+	numeric = sscanf(rest, "%llu", &v) == 1;
+	small = numeric && v <= UINT32_MAX;
 	for (size_t k = 0; k < N_U64; k++) {
 		if (strcmp(key, u64_fields[k].key) == 0) {
-			*u64_at(s, k) = v;
-			return true;
+			if (numeric)
+				*u64_at(s, k) = v;
+			return parsed(numeric);
 		}
 	}
-	if (sscanf(key, "window_peaks.bucket.%d", &i) == 1 && i >= 0 &&
-	    i < AP_WINDOW_PEAK_BUCKETS) {
+	if (sscanf(key, "window_peaks.bucket.%d", &i) == 1) {
+		if (!numeric || i < 0 || i >= AP_WINDOW_PEAK_BUCKETS)
+			return LINE_GARBLED;
 		s->window_peaks.bucket[i] = v;
-		return true;
+		return LINE_APPLIED;
 	}
-	if (v > UINT32_MAX)
-		return false;
-	u = (unsigned)v;
 	if (strcmp(key, "max_since_start") == 0) {
-		s->max_since_start = u;
-		s->have_max_since_start = true;
-		return true;
-	}
-	for (int w = AP_WATCH_LOST; w < AP_WATCH_COUNT; w++) {
-		if (strncmp(key, "last_seen.", 10) == 0 &&
-		    strcmp(key + 10, ap_watched_name(w)) == 0) {
-			watch[w].last = u;
-			watch[w].known = true;
-			return true;
+		if (small) {
+			s->max_since_start = (unsigned)v;
+			s->have_max_since_start = true;
 		}
+		return parsed(small);
 	}
-	return false;
+	if (strncmp(key, "last_seen.", 10) == 0) {
+		for (int w = AP_WATCH_LOST; w < AP_WATCH_COUNT && small; w++) {
+			if (strcmp(key + 10, ap_watched_name(w)) == 0) {
+				watch[w].last = (unsigned)v;
+				watch[w].known = true;
+				return LINE_APPLIED;
+			}
+		}
+		return LINE_GARBLED;
+	}
+	return strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_.") == strlen(key) ?
+	       LINE_UNKNOWN_KEY : LINE_GARBLED;
 }
 
-/* Classify and apply one line. */
-static enum line_kind take_line(const char *line, struct ap_exporter_snapshot *s,
-				struct ap_monotone *watch, char *file_boot,
-				struct ap_state_load_report *rep)
+/* "ignored N values ...; skipped M garbled lines (...)": what a load of
+ * @path skipped, in the words every caller logs; "" when nothing was. */
+void ap_state_load_describe(const char *path,
+			    const struct ap_state_load_report *rep,
+			    char *out, size_t cap)
 {
-	char key[64], value[64];
+	int n = 0;
 
-	if (sscanf(line, "%63s", key) != 1)
-		return LINE_GARBLED;
-	if (known_key(key))
-		return apply_line(line, s, watch, file_boot, rep) ?
-		       LINE_APPLIED : LINE_GARBLED;
-	/* A key of a newer version: a name like ours, then a value. */
-	if (strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_.") == strlen(key) &&
-	    sscanf(line, "%*s %63s", value) == 1)
-		return LINE_UNKNOWN_KEY;
-	return LINE_GARBLED;
+	out[0] = '\0';
+	if (rep->unknown_keys)
+		n = snprintf(out, cap,
+			     "%s: ignored %u value%s this version does not know (written by a newer auditpeak, format %u)",
+			     path, rep->unknown_keys,
+			     rep->unknown_keys == 1 ? "" : "s", rep->version);
+	if (rep->garbled_lines && n >= 0 && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n,
+			 "%s%s: skipped %u garbled line%s (the first, line %d: '%s'); the rest is kept",
+			 n ? "; " : "", path, rep->garbled_lines,
+			 rep->garbled_lines == 1 ? "" : "s",
+			 rep->first_garbled_line, rep->first_garbled);
 }
 
 int ap_state_load(const char *path, struct ap_timeline *tl,
@@ -287,7 +284,7 @@ int ap_state_load(const char *path, struct ap_timeline *tl,
 				;
 			k = LINE_GARBLED;
 		} else {
-			k = take_line(line, &s, watch, file_boot, rep);
+			k = apply_line(line, &s, watch, file_boot, rep);
 		}
 		if (k == LINE_UNKNOWN_KEY) {
 			rep->unknown_keys++;

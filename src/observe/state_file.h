@@ -52,4 +52,9 @@ int ap_state_load(const char *path, struct ap_timeline *tl,
 		  const char *boot_id, struct ap_state_load_report *rep,
 		  struct ap_error *err);
 
+/* What a load of @path skipped, as one log line; "" when nothing. */
+void ap_state_load_describe(const char *path,
+			    const struct ap_state_load_report *rep,
+			    char *out, size_t cap);
+
 #endif /* AUDITPEAK_OBSERVE_STATE_FILE_H */
