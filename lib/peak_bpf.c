@@ -826,14 +826,15 @@ static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		}
 		snprintf(why[n_why++], sizeof(why[0]), "%s", err->msg + 5);
 	}
-	/* One path asked for: its own failure, errno and category kept
-	 * (a JIT-less kernel's ENOMEM is not "not offered"). */
-	if (n_why == 1 && !path_absent(want, k, q))
-		return ap_fail(err, err->code, err->sys_errno,
+	/* One path asked for: not offered, or its own failure with its
+	 * errno and category (a JIT-less kernel's ENOMEM is no "not offered"). */
+	if (n_why == 1) {
+		bool offered = !path_absent(want, k, q);
+
+		return ap_fail(err, offered ? err->code : AP_ERR_UNSUPPORTED,
+			       offered ? err->sys_errno : ENOTSUP,
 			       "bpf: %s unusable here: %s", path_name(want), why[0]);
-	if (n_why == 1)
-		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
-			       "bpf: %s unusable here: %s", path_name(want), why[0]);
+	}
 	return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
 		       "bpf: no attach path on this kernel: %s; %s; %s", why[0],
 		       why[1], why[2]);
