@@ -43,6 +43,24 @@ print(p, f if lines else f + 1, s)
 PY
 }
 
+# tally_part NAME RC "passed failed skipped": add a part's counts, where
+# its runner's non-zero exit with no failure counted, or no test counted at
+# all, is a failure of its own (a crash or a cut log must not pass as fewer
+# tests).
+tally_part() {
+	local name=$1 rc=$2 p f s
+	read -r p f s <<<"$3"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "=== $name: exited $rc with no failure counted"
+		f=1
+	fi
+	if [ "$((p + f + s))" -eq 0 ]; then
+		echo "=== $name: no test counted"
+		f=1
+	fi
+	tally "$p $f $s"
+}
+
 # Wall time of each part, for the table at the end: "name seconds".
 timings=()
 # Each part's share of the CI budget (seconds on a fresh 2-core machine
@@ -57,7 +75,7 @@ time_part() {
 
 # build_and_test DIR [meson setup options...]
 build_and_test() {
-	local dir=$1 start rc counts p f s
+	local dir=$1 start rc
 	shift
 	start=$(date +%s)
 	echo "=== $dir: build"
@@ -73,19 +91,8 @@ build_and_test() {
 	rm -f "$dir/meson-logs/testlog.json"
 	meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 "${TEST_ARGS[@]}"
 	rc=$?
-	counts=$(meson_counts "$dir")
-	read -r p f s <<<"$counts"
-	# meson's own verdict counts too: a crash of the runner or a log
-	# cut short must not pass as fewer tests.
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "=== $dir: meson test exited $rc with no failure in its log"
-		f=1
-	fi
-	if [ "$((p + f + s))" -eq 0 ]; then
-		echo "=== $dir: no test ran"
-		f=1
-	fi
-	tally "$p $f $s"
+	# meson's own verdict counts too, not only its log.
+	tally_part "$dir" "$rc" "$(meson_counts "$dir")"
 	time_part "$dir" "$start"
 }
 
@@ -133,12 +140,7 @@ for name in "${suites[@]}"; do
 	p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
 	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
 	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
-	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-	if [ "$((p + f + ${s:-0}))" -eq 0 ]; then
-		echo "$name: 0 tests counted"
-		f=1
-	fi
-	tally "$p $f ${s:-0}"
+	tally_part "$name" "$rc" "$p $f ${s:-0}"
 done
 
 # Where the minutes went, and which part outgrew its share.
