@@ -11,7 +11,13 @@
  *                            audit_queue); it runs once per record, so
  *                            nothing else on the machine pays.  Needs BPF
  *                            trampolines (x86 since 5.5, arm64 since 6.0).
- *   kretprobe/audit_log_end  the same point where trampolines are missing.
+ *   kretprobe/audit_log_end  the same point where trampolines are missing,
+ *                            or where GCC cloned the function: its clones
+ *                            ("audit_log_end.part.0" on Linux 7.3, which
+ *                            callers in audit.c call directly) are in
+ *                            kallsyms, not in BTF, so fexit cannot reach
+ *                            them; the loader attaches to every entry
+ *                            point kallsyms shows (lib/kallsyms.c).
  *   raw_tp/kmem_cache_free   of the spent audit_buffer, which
  *                            audit_log_end() frees right after queueing:
  *                            only where neither of the above attaches, and
@@ -45,6 +51,7 @@
 #include "kernel_types.h"
 
 #include <linux/bpf.h>
+#include <asm/ptrace.h> /* struct pt_regs, the kprobe's context (UAPI layout) */
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -62,6 +69,7 @@ const volatile __s32 kauditd_pid;
 /* Read at every sample (and on the tracepoint path at every slab free). */
 LINE __u64 audit_cache; /* the kmem_cache audit buffers come from */
 __u64 queue_addr;       /* &audit_queue: from kallsyms, or learned */
+__u32 enqueue_fired;    /* the per-record program has sampled a record */
 
 /* Written at every sample. */
 LINE __u64 last_sample; /* packed (time, depth), see depth_math.h */
@@ -70,7 +78,13 @@ __u64 area2;            /* twice the integral of depth, depth x time units */
 /* Rarely written. */
 LINE __u64 records_seen; /* audit buffer frees seen before the address was known */
 __u64 learned;          /* skbs whose links confirmed queue_addr */
-__u64 read_errors;      /* qlen reads that faulted (no sample): userspace refuses */
+__u64 read_errors;      /* qlen reads that faulted: missed records */
+/* kauditd passes that found records queued while the per-record program
+ * had never fired, after one had found the queue empty (records queued
+ * before the probe attached, such as the kernel's own records of loading
+ * it, are not misses); userspace counts them as misses while that lasts. */
+__u64 unsampled_drains;
+__u32 drained_empty;
 
 /* One slot per possible CPU; the loader sets max_entries and mmaps it. */
 struct {
@@ -204,6 +218,8 @@ static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb
 
 	if (read_qlen(addr, &depth))
 		return;
+	if (!enqueue_fired)
+		enqueue_fired = 1;
 	raise_max(depth);
 	count_enqueue(depth);
 	integrate(depth, depth == 0, mean);
@@ -226,16 +242,21 @@ static __always_inline void sample_drain(bool mean)
 
 	if (!addr || read_qlen(addr, &depth))
 		return;
+	if (!depth) {
+		if (!drained_empty)
+			drained_empty = 1;
+	} else if (drained_empty && !enqueue_fired) {
+		__sync_fetch_and_add(&unsampled_drains, 1);
+	}
 	raise_max(depth);
 	integrate(depth, true, mean);
 }
 
 /*
  * audit_log_end(NULL) is common (audit_log() passes on whatever
- * audit_log_start() returned) and queues nothing.  When the rate limit
- * drops the record, the sample is still a real read, only the enqueue
- * count gains one.  The return probe cannot see the argument: there NULL
- * calls are sampled too.
+ * audit_log_start() returned) and queues nothing: not an enqueue.  When
+ * the rate limit drops the record, the sample is still a real read, only
+ * the enqueue count gains one.
  */
 static __always_inline int log_end(bool queued, bool mean)
 {
@@ -253,19 +274,64 @@ int BPF_PROG(on_log_end, void *ab) { return log_end(ab != NULL, true); }
 SEC("fexit/audit_log_end")
 int BPF_PROG(on_log_end_nomean, void *ab) { return log_end(ab != NULL, false); }
 
+/*
+ * A return probe cannot see the argument: the entry probe notes, per
+ * task, the calls that have a buffer, and the return probe samples only
+ * those (a task is inside audit_log_end() once at a time).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} with_buffer SEC(".maps");
+
+SEC("kprobe/audit_log_end")
+int BPF_KPROBE(on_log_end_entry, void *ab)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	__u8 yes = 1;
+
+	/* A full map loses the sample: read_errors makes it a miss. */
+	if (ab && bpf_map_update_elem(&with_buffer, &task, &yes, BPF_ANY))
+		__sync_fetch_and_add(&read_errors, 1);
+	return 0;
+}
+
+static __always_inline int log_end_ret(bool mean)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+
+	if (!bpf_map_lookup_elem(&with_buffer, &task))
+		return 0;
+	bpf_map_delete_elem(&with_buffer, &task);
+	return log_end(true, mean);
+}
+
 SEC("kretprobe/audit_log_end")
-int on_log_end_kret(void *ctx) { return log_end(true, true); }
+int on_log_end_kret(void *ctx) { return log_end_ret(true); }
 SEC("kretprobe/audit_log_end")
-int on_log_end_kret_nomean(void *ctx) { return log_end(true, false); }
+int on_log_end_kret_nomean(void *ctx) { return log_end_ret(false); }
+
+/*
+ * A compiler clone ("audit_log_end.part.0"): GCC split the body off the
+ * NULL test, which stays in audit_log_end() and in callers that inlined
+ * it, so the clone runs only with a buffer.  Attached by name.
+ */
+SEC("kretprobe")
+int on_log_end_clone_kret(void *ctx) { return log_end(true, true); }
+SEC("kretprobe")
+int on_log_end_clone_kret_nomean(void *ctx) { return log_end(true, false); }
 
 SEC("fexit/kauditd_send_queue")
 int BPF_PROG(on_send_queue) { sample_drain(true); return 0; }
 SEC("fexit/kauditd_send_queue")
 int BPF_PROG(on_send_queue_nomean) { sample_drain(false); return 0; }
 
-SEC("kretprobe/kauditd_send_queue")
+/* Attached by name: kauditd_send_queue or its compiler clones. */
+SEC("kretprobe")
 int on_send_queue_kret(void *ctx) { sample_drain(true); return 0; }
-SEC("kretprobe/kauditd_send_queue")
+SEC("kretprobe")
 int on_send_queue_kret_nomean(void *ctx) { sample_drain(false); return 0; }
 
 /* The fallback drain sample: kauditd sleeps once it has emptied the queue. */

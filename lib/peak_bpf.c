@@ -6,7 +6,9 @@
  *
  * The attach path is chosen from what the running kernel's BTF, kallsyms
  * and sysfs say it has, best first: fexit on audit_log_end, kretprobe on
- * it, the slab tracepoint.  A path the kernel lacks is not tried; a path
+ * it (on every entry point kallsyms shows: where GCC cloned the function,
+ * fexit, which needs BTF, cannot reach the clones' callers), the slab
+ * tracepoint.  A path the kernel lacks is not tried; a path
  * it has but refuses (trampolines forbidden) falls to the next; a path
  * that could not be exact here (the tracepoint before Linux 6.17, or
  * with kmem_cache_free's third argument not the cache) is refused, with
@@ -66,15 +68,18 @@ struct kernel_facts {
 	bool has_atomics;        /* BPF xchg (5.12+): the time-weighted mean */
 };
 
+/* Links: per-record entry and return probes, drains, kauditd's sleep. */
+#define MAX_LINKS (3 * AP_KSYM_MAX_ENTRIES + 1)
+
 struct bpf_state {
 	struct audit_queue_bpf *skel;
-	struct bpf_link *links[3];
+	struct bpf_link *links[MAX_LINKS];
 	int n_links;
-	/* The program that runs once per record (audit_log_end), whose
-	 * skipped runs are unsampled records; NULL on the tracepoint path,
+	/* The programs that run once per record (audit_log_end), whose
+	 * skipped runs are unsampled records; none on the tracepoint path,
 	 * which runs for every slab free and whose skipped runs are mostly
 	 * other frees. */
-	struct bpf_program *per_record;
+	struct bpf_program *per_record[3];
 	struct bpf_link *cache_learner; /* detached once audit_cache is known */
 	struct ap_probe_cpu_max *cpu_max; /* the probe's per-CPU maxima, mmaped */
 	size_t cpu_max_len;
@@ -204,6 +209,8 @@ static int find_symbols(struct ap_ksym_lookup *q, struct ap_error *err)
 			       strerror(errno));
 	q->function = "audit_log_start";
 	q->object = "audit_queue";
+	q->attach[0] = "audit_log_end";
+	q->attach[1] = "kauditd_send_queue";
 	ap_ksym_scan(f, q);
 	fclose(f);
 	if (q->addresses_hidden)
@@ -303,10 +310,21 @@ static int load_error(int e, const char *what, struct ap_error *err)
 /* The programs one attach path runs; NULL: none. */
 struct path_programs {
 	struct bpf_program *enqueue;  /* samples each queued record */
+	struct bpf_program *enqueue_entry; /* kretprobe: notes calls with a buffer */
+	struct bpf_program *enqueue_clone; /* kretprobe on a clone of audit_log_end */
 	struct bpf_program *learner;  /* tracepoint path: learns the cache */
 	struct bpf_program *drain;    /* kauditd's send loop, where it attaches */
 	struct bpf_program *sleep;    /* the drain fallback: kauditd sleeping */
 };
+
+/* Whether audit_log_end itself (not only clones) is an entry point. */
+static bool log_end_itself(const struct ap_ksym_entries *e)
+{
+	for (int i = 0; i < e->n; i++)
+		if (strcmp(e->name[i], "audit_log_end") == 0)
+			return true;
+	return false;
+}
 
 /*
  * Each program comes twice in the object, with and without the
@@ -314,6 +332,7 @@ struct path_programs {
  */
 static struct path_programs path_programs(struct audit_queue_bpf *skel,
 					  enum ap_bpf_path path,
+					  const struct ap_ksym_lookup *q,
 					  const struct kernel_facts *k, int kauditd)
 {
 	__typeof__(skel->progs) *p = &skel->progs;
@@ -326,13 +345,25 @@ static struct path_programs path_programs(struct audit_queue_bpf *skel,
 	switch (path) {
 	case AP_BPF_PATH_FEXIT:
 		pp.enqueue = mean ? p->on_log_end : p->on_log_end_nomean;
-		if (k->send_queue_in_btf)
+		/* fexit reaches kauditd_send_queue, not a clone of it */
+		if (k->send_queue_in_btf && !q->entries[1].cloned)
 			pp.drain = mean ? p->on_send_queue : p->on_send_queue_nomean;
+		else if (k->has_kprobes && q->entries[1].n && !q->entries[1].truncated)
+			pp.drain = mean ? p->on_send_queue_kret :
+					  p->on_send_queue_kret_nomean;
 		break;
 	case AP_BPF_PATH_KPROBE:
-		pp.enqueue = mean ? p->on_log_end_kret : p->on_log_end_kret_nomean;
-		pp.drain = mean ? p->on_send_queue_kret :
-				  p->on_send_queue_kret_nomean;
+		if (log_end_itself(&q->entries[0])) {
+			pp.enqueue = mean ? p->on_log_end_kret :
+					    p->on_log_end_kret_nomean;
+			pp.enqueue_entry = p->on_log_end_entry;
+		}
+		if (q->entries[0].cloned)
+			pp.enqueue_clone = mean ? p->on_log_end_clone_kret :
+						  p->on_log_end_clone_kret_nomean;
+		if (q->entries[1].n && !q->entries[1].truncated)
+			pp.drain = mean ? p->on_send_queue_kret :
+					  p->on_send_queue_kret_nomean;
 		break;
 	default:
 		/* Linux 6.17+ only (path_absent()), which has atomics. */
@@ -352,6 +383,8 @@ static void choose_programs(struct audit_queue_bpf *skel,
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, prog == skel->progs.read_queue ||
 					  prog == pp->enqueue || prog == pp->learner ||
+					  prog == pp->enqueue_entry ||
+					  prog == pp->enqueue_clone ||
 					  prog == pp->drain || prog == pp->sleep);
 }
 
@@ -371,7 +404,7 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		s->skel->rodata->site_end[i] = q->ranges[i].end;
 	}
 	s->skel->rodata->kauditd_pid = kauditd;
-	*pp = path_programs(s->skel, path, k, kauditd);
+	*pp = path_programs(s->skel, path, q, k, kauditd);
 	choose_programs(s->skel, pp);
 	rc = bpf_map__set_max_entries(s->skel->maps.cpu_max, s->n_cpus);
 	if (!rc)
@@ -398,16 +431,52 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 	return 0;
 }
 
+/* Attach @prog where its section says, or, with @function, as a kprobe
+ * (@ret: a return probe) on that symbol, clones included. */
 static int attach(struct bpf_state *s, struct bpf_program *prog,
-		  struct ap_error *err)
+		  const char *function, bool ret, struct ap_error *err)
 {
 	struct bpf_link *link;
 
+	if (s->n_links == MAX_LINKS)
+		return ap_fail(err, AP_ERR_SYSTEM, E2BIG,
+			       "bpf: more probe links than the loader keeps");
 	libbpf_said_reset();
-	link = bpf_program__attach(prog);
+	link = function ? bpf_program__attach_kprobe(prog, ret, function) :
+			  bpf_program__attach(prog);
 	if (!link)
 		return load_error(errno, "attach the probe", err);
 	s->links[s->n_links++] = link;
+	return 0;
+}
+
+/* A return probe (and for audit_log_end itself, the entry probe that
+ * tells it the call has a buffer) on each entry point of audit_log_end. */
+static int attach_per_record_kprobes(struct bpf_state *s,
+				     const struct path_programs *pp,
+				     const struct ap_ksym_entries *e,
+				     struct ap_error *err)
+{
+	for (int i = 0; i < e->n; i++) {
+		bool itself = strcmp(e->name[i], "audit_log_end") == 0;
+
+		if (itself && (attach(s, pp->enqueue_entry, e->name[i], false, err) < 0 ||
+			       attach(s, pp->enqueue, e->name[i], true, err) < 0))
+			return -1;
+		if (!itself && attach(s, pp->enqueue_clone, e->name[i], true, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The drain's return probe on each entry point of kauditd_send_queue. */
+static int attach_drain_kprobes(struct bpf_state *s, struct bpf_program *drain,
+				const struct ap_ksym_entries *e,
+				struct ap_error *err)
+{
+	for (int i = 0; i < e->n; i++)
+		if (attach(s, drain, e->name[i], true, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -658,19 +727,30 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
  * The kernel (5.12+) skips, and counts, a run of the probe on a CPU where
  * it is already running: a record queued from an interrupt, or by a task
  * that preempted the probe, goes unsampled.  A faulted read of the queue's
- * length misses its record too.
+ * length misses its record too.  And while the per-record program has
+ * never fired, every kauditd pass that found records queued after it had
+ * once found the queue empty (so they were queued with the probe
+ * attached) counts: a kernel whose records go past the attach point is
+ * never called exact.
  */
 static uint64_t bpf_misses(void *state)
 {
 	struct bpf_state *s = state;
-	uint64_t n = __atomic_load_n(&s->skel->bss->read_errors, __ATOMIC_SEQ_CST);
+	struct audit_queue_bpf__bss *b = s->skel->bss;
+	uint64_t n = __atomic_load_n(&b->read_errors, __ATOMIC_SEQ_CST);
 
-	if (s->per_record) {
+	/* Judged when read, not when kauditd drained: the first record's
+	 * return probe may fire just after kauditd saw it queued. */
+	if (!__atomic_load_n(&b->enqueue_fired, __ATOMIC_SEQ_CST))
+		n += __atomic_load_n(&b->unsampled_drains, __ATOMIC_SEQ_CST);
+
+	for (size_t i = 0; i < sizeof(s->per_record) / sizeof(s->per_record[0]); i++) {
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 
-		if (bpf_obj_get_info_by_fd(bpf_program__fd(s->per_record), &info,
-					   &len) == 0)
+		if (s->per_record[i] &&
+		    bpf_obj_get_info_by_fd(bpf_program__fd(s->per_record[i]),
+					   &info, &len) == 0)
 			n += info.recursion_misses;
 	}
 	return n;
@@ -715,10 +795,16 @@ static const char *path_absent(enum ap_bpf_path path, const struct kernel_facts 
 	case AP_BPF_PATH_FEXIT:
 		if (!k->log_end_in_btf)
 			return "audit_log_end is not in the kernel's BTF";
+		if (q->entries[0].cloned)
+			return "audit_log_end has compiler clones in /proc/kallsyms that BTF does not describe (fexit would miss their callers)";
 		break;
 	case AP_BPF_PATH_KPROBE:
 		if (!k->has_kprobes)
 			return "no kprobes in this kernel";
+		if (q->entries[0].n == 0)
+			return "audit_log_end is not in /proc/kallsyms";
+		if (q->entries[0].truncated)
+			return "audit_log_end has more compiler clones than the loader attaches to";
 		break;
 	case AP_BPF_PATH_TRACEPOINT:
 		if (!k->has_skb_list)
@@ -749,18 +835,40 @@ static const char *path_name(enum ap_bpf_path path)
 	return "auto";
 }
 
+/* "kretprobe/audit_log_end.part.0+..." : the symbols probed by name. */
+static const char *kprobe_names(const struct ap_ksym_entries *e, char *buf,
+				size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "kretprobe/");
+
+	for (int i = 0; i < e->n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? "+" : "", e->name[i]);
+	return buf;
+}
+
 /* Load and attach @path's programs; the drain sample as well as it can. */
 static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 		    const struct ap_ksym_lookup *q, const struct kernel_facts *k,
-		    int kauditd, const char **drain, struct ap_error *err)
+		    int kauditd, char *drain, size_t drain_len,
+		    struct ap_error *err)
 {
 	struct path_programs pp = { 0 };
+	int rc;
 
 	if (load_probe(s, q, k, kauditd, path, &pp, err) < 0)
 		return -1;
-	if (attach(s, pp.enqueue, err) < 0)
+	if (path == AP_BPF_PATH_KPROBE)
+		rc = attach_per_record_kprobes(s, &pp, &q->entries[0], err);
+	else
+		rc = attach(s, pp.enqueue, NULL, false, err);
+	if (rc < 0)
 		goto fail;
-	s->per_record = path == AP_BPF_PATH_TRACEPOINT ? NULL : pp.enqueue;
+	if (path != AP_BPF_PATH_TRACEPOINT) {
+		s->per_record[0] = pp.enqueue;
+		s->per_record[1] = pp.enqueue_entry;
+		s->per_record[2] = pp.enqueue_clone;
+	}
 	if (pp.learner) {
 		libbpf_said_reset();
 		s->cache_learner = bpf_program__attach(pp.learner);
@@ -769,13 +877,25 @@ static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 			goto fail;
 		}
 	}
-	*drain = "none (kauditd not found)";
-	if (pp.drain && attach(s, pp.drain, err) == 0) {
-		*drain = bpf_program__section_name(pp.drain);
-	} else if (pp.sleep) {
-		if (attach(s, pp.sleep, err) < 0)
+	snprintf(drain, drain_len, "none (kauditd not found)");
+	if (pp.drain && strcmp(bpf_program__section_name(pp.drain), "kretprobe") == 0) {
+		int before = s->n_links;
+
+		if (attach_drain_kprobes(s, pp.drain, &q->entries[1], err) == 0) {
+			kprobe_names(&q->entries[1], drain, drain_len);
+			return 0;
+		}
+		/* a half-attached drain samples some passes only: none, then */
+		while (s->n_links > before)
+			bpf_link__destroy(s->links[--s->n_links]);
+	} else if (pp.drain && attach(s, pp.drain, NULL, false, err) == 0) {
+		snprintf(drain, drain_len, "%s", bpf_program__section_name(pp.drain));
+		return 0;
+	}
+	if (pp.sleep) {
+		if (attach(s, pp.sleep, NULL, false, err) < 0)
 			goto fail;
-		*drain = "kauditd's sched_switch";
+		snprintf(drain, drain_len, "kauditd's sched_switch");
 	}
 	return 0;
 fail:
@@ -796,7 +916,7 @@ static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		AP_BPF_PATH_FEXIT, AP_BPF_PATH_KPROBE, AP_BPF_PATH_TRACEPOINT,
 	};
 	char why[3][200];
-	const char *drain = "";
+	char drain[160], enqueue[160];
 	int n_why = 0;
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -813,10 +933,13 @@ static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 				 absent);
 			continue;
 		}
-		if (try_path(s, path, q, k, kauditd, &drain, err) == 0) {
+		if (try_path(s, path, q, k, kauditd, drain, sizeof(drain), err) == 0) {
 			snprintf(p->detail, sizeof(p->detail),
-				 "%s; drains: %s; audit queue address %s%s%s%.150s%s%.150s",
-				 path_name(path), drain,
+				 "%.80s; drains: %.80s; audit queue address %s%s%s%.100s%s%.100s",
+				 path == AP_BPF_PATH_KPROBE ?
+					kprobe_names(&q->entries[0], enqueue, sizeof(enqueue)) :
+					path_name(path),
+				 drain,
 				 q->object_addr ? "from /proc/kallsyms" :
 						  "learned from queued skb links",
 				 k->has_atomics ? "" : "; no BPF atomics: no time-weighted mean",

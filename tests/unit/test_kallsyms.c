@@ -88,6 +88,78 @@ static void garbage_lines(void **state)
 	assert_int_equal(q.n_ranges, 0);
 }
 
+/* Debian's 7.3.4: GCC split audit_log_end; callers in audit.c call the
+ * split directly, the original only tests for NULL and calls it. */
+static void split_function_enters_at_the_part(void **state)
+{
+	const char *text =
+		"ffffffff8120f4ed t audit_log_end.cold\n"
+		"ffffffff81469600 T audit_log_end\n"
+		"ffffffff814694f0 t audit_log_end.part.0\n"
+		"ffffffff814695f0 T __pfx_audit_log_end\n"
+		"ffffffff81469700 T audit_log_endless\n"
+		"ffffffff8146a000 t kauditd_send_queue\n";
+	struct ap_ksym_lookup q = {
+		.attach = { "audit_log_end", "kauditd_send_queue" },
+	};
+
+	(void)state;
+	scan_text(text, &q);
+	assert_int_equal(q.entries[0].n, 1);
+	assert_string_equal(q.entries[0].name[0], "audit_log_end.part.0");
+	assert_true(q.entries[0].cloned);
+	assert_false(q.entries[0].truncated);
+	assert_int_equal(q.entries[1].n, 1);
+	assert_string_equal(q.entries[1].name[0], "kauditd_send_queue");
+	assert_false(q.entries[1].cloned);
+}
+
+/* Full copies for some callers: the original and each copy are entries. */
+static void specialised_copies_are_all_entries(void **state)
+{
+	const char *text =
+		"ffffffff81469600 T audit_log_end\n"
+		"ffffffff81469700 t audit_log_end.isra.0\n"
+		"ffffffff81469800 t audit_log_end.constprop.0\n"
+		"ffffffff81469900 t audit_log_end.constprop.0.part.0\n";
+	struct ap_ksym_lookup q = { .attach = { "audit_log_end" } };
+
+	(void)state;
+	scan_text(text, &q);
+	/* audit_log_end.constprop.0's body is in its own split. */
+	assert_int_equal(q.entries[0].n, 3);
+	assert_string_equal(q.entries[0].name[0], "audit_log_end");
+	assert_string_equal(q.entries[0].name[1], "audit_log_end.isra.0");
+	assert_string_equal(q.entries[0].name[2], "audit_log_end.constprop.0.part.0");
+	assert_true(q.entries[0].cloned);
+}
+
+static void plain_function_is_its_own_entry(void **state)
+{
+	struct ap_ksym_lookup q = { .attach = { "audit_log_end" } };
+
+	(void)state;
+	scan_text("ffffffff81469600 T audit_log_end\n", &q);
+	assert_int_equal(q.entries[0].n, 1);
+	assert_false(q.entries[0].cloned);
+}
+
+/* More entry points than fit: said, so the caller does not attach to a
+ * subset and call it complete. */
+static void too_many_clones_are_reported(void **state)
+{
+	char text[1024] = "";
+	struct ap_ksym_lookup q = { .attach = { "audit_log_end" } };
+
+	(void)state;
+	for (int i = 0; i <= AP_KSYM_MAX_ENTRIES; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "ffffffff8146%04x t audit_log_end.isra.%d\n", i * 16, i);
+	scan_text(text, &q);
+	assert_int_equal(q.entries[0].n, AP_KSYM_MAX_ENTRIES);
+	assert_true(q.entries[0].truncated);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +168,10 @@ int main(void)
 		cmocka_unit_test(last_symbol_runs_to_the_end),
 		cmocka_unit_test(hidden_addresses),
 		cmocka_unit_test(garbage_lines),
+		cmocka_unit_test(split_function_enters_at_the_part),
+		cmocka_unit_test(specialised_copies_are_all_entries),
+		cmocka_unit_test(plain_function_is_its_own_entry),
+		cmocka_unit_test(too_many_clones_are_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,6 +75,25 @@ static void check_sizes(const char *path, unsigned int queued,
 	      (unsigned long long)mean);
 }
 
+/*
+ * When the queue grew by exactly the records sent (one per user message,
+ * none taken by kauditd), the probe counted exactly those: no record
+ * missed (an attach point callers go past), none counted twice or made
+ * up (audit_log_end(NULL) taken for an enqueue).
+ */
+static void check_count(const char *path, unsigned int sent, unsigned int queued,
+			const struct ap_depth_distribution *d0,
+			const struct ap_depth_distribution *d1)
+{
+	uint64_t seen = d1->enqueues - d0->enqueues;
+	char name[200];
+
+	snprintf(name, sizeof(name), "t6 %s: enqueues counted == records queued", path);
+	check(queued == sent && seen == sent, name,
+	      "%llu enqueues counted, %u records sent, queue grew by %u",
+	      (unsigned long long)seen, sent, queued);
+}
+
 static uint32_t probe_clear(struct ap_peak *p)
 {
 	struct ap_error err;
@@ -133,10 +152,12 @@ static void plateau(struct ap_peak *p, const char *path, const char *what,
 		 * Still: nothing was queued before and nothing dequeued during
 		 * the burst.  Without the native field, that is the backlog
 		 * having grown by at least the units (exactly, for user
-		 * messages) while the probe's peak is no higher.
+		 * messages, with the native field too) while the probe's peak
+		 * is no higher.
 		 */
 		still = BACKLOG(st0) == 0 &&
-			(native ? MAXD(st1) == BACKLOG(st1) :
+			(native ? MAXD(st1) == BACKLOG(st1) &&
+				  (work != WORK_USER_MSG || BACKLOG(st1) == n) :
 				  work == WORK_USER_MSG ? BACKLOG(st1) == n :
 							  BACKLOG(st1) >= n && probe <= BACKLOG(st1));
 		if (!still)
@@ -153,6 +174,8 @@ static void plateau(struct ap_peak *p, const char *path, const char *what,
 	      native ? MAXD(st1) : 0, BACKLOG(st1), n);
 	snprintf(name, sizeof(name), "%.30s %.60s", path, what);
 	check_sizes(name, BACKLOG(st1) - BACKLOG(st0), &d0, &d1);
+	if (work == WORK_USER_MSG)
+		check_count(name, n, BACKLOG(st1) - BACKLOG(st0), &d0, &d1);
 }
 
 /* The mark holds the last plateau: read-and-clear returns it. */

@@ -218,6 +218,12 @@ void test7_serve(void)
 	check(metric("auditpeak_backlog_max_depth_since_start") == PLATEAU,
 	      "t7 max since start is N", "%.0f",
 	      metric("auditpeak_backlog_max_depth_since_start"));
+	/* Exact, and nothing missed since start (the probe saw every record). */
+	check(metric("auditpeak_last_window_peak_exact") == 1 &&
+	      (native || metric("auditpeak_probe_missed_total") == 0),
+	      "t7 that window is published exact, no record missed",
+	      "exact %.0f, missed %.0f", metric("auditpeak_last_window_peak_exact"),
+	      native ? 0 : metric("auditpeak_probe_missed_total"));
 stop:
 	kill(serve, SIGTERM);
 	if (waitpid(serve, &status, 0) < 0)
