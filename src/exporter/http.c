@@ -24,9 +24,12 @@
  * counts as activity, so the per-address limit keeps one client from
  * taking every slot).
  */
-#define CONNECTION_LIMIT 256
-/* Half the slots: at 64, wrk's 50 keep-alive connections from one
- * address got read errors (connections being closed still count). */
+#define CONNECTION_LIMIT 512
+/* A quarter of the slots: one or two addresses never take them all.  Not
+ * below 128: at 64, wrk's 50 keep-alive connections from one address got
+ * read errors (connections being closed still count).  512 connections
+ * and the exporter's own files fit systemd's default soft limit of 1024
+ * descriptors. */
 #define PER_IP_CONNECTION_LIMIT 128
 #define CONNECTION_TIMEOUT_S 10
 /* Request line and headers must fit (a scrape sends a few hundred bytes);
@@ -161,14 +164,14 @@ static bool has_body(struct MHD_Connection *c)
 	       (len && strcmp(len, "0") != 0);
 }
 
-static bool authorized(struct ap_http *h, struct MHD_Connection *c)
+static enum ap_auth_result authorized(struct ap_http *h, struct MHD_Connection *c)
 {
+	enum ap_auth_result ok;
 	char *password = NULL;
 	char *user;
-	bool ok;
 
 	if (!h->auth)
-		return true;
+		return AP_AUTH_OK;
 	user = MHD_basic_auth_get_username_password(c, &password);
 	ok = ap_http_auth_check(h->auth, user, password);
 	if (password) {
@@ -180,18 +183,25 @@ static bool authorized(struct ap_http *h, struct MHD_Connection *c)
 	return ok;
 }
 
-static enum MHD_Result deny(struct MHD_Connection *c)
+/* A plain-text @msg answered with a basic-auth challenge (@status 401) or
+ * as a 503 to retry in a second. */
+static enum MHD_Result refuse(struct MHD_Connection *c, unsigned status,
+			      const char *msg)
 {
-	static const char msg[] = "authentication required\n";
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+		strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"text/plain; charset=utf-8");
-	ret = MHD_queue_basic_auth_fail_response(c, REALM, r);
+	if (status == MHD_HTTP_UNAUTHORIZED) {
+		ret = MHD_queue_basic_auth_fail_response(c, REALM, r);
+	} else {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		ret = MHD_queue_response(c, status, r);
+	}
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -208,8 +218,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	(void)upload_size;
 	(void)con_cls;
 	/* Credentials first: nothing, not even a 405, for strangers. */
-	if (!authorized(h, c))
-		return deny(c);
+	switch (authorized(h, c)) {
+	case AP_AUTH_OK:
+		break;
+	case AP_AUTH_BUSY:
+		/* Another check was hashing: one hash at a time bounds what
+		 * wrong passwords cost; the client retries (Prometheus at its
+		 * next scrape). */
+		return refuse(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			      "busy checking credentials: retry\n");
+	case AP_AUTH_DENIED:
+		return refuse(c, MHD_HTTP_UNAUTHORIZED, "authentication required\n");
+	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <crypt.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,10 @@ struct ap_http_auth {
 	int n;
 	char user[AP_AUTH_USERS_MAX][FIELD_MAX];
 	char hash[AP_AUTH_USERS_MAX][FIELD_MAX];
+	/* The password that last verified for each user ("" none yet). */
+	char verified[AP_AUTH_USERS_MAX][FIELD_MAX];
+	pthread_mutex_t verified_lock;
+	pthread_mutex_t hashing; /* held while one check hashes */
 };
 
 /*
@@ -83,6 +89,8 @@ int ap_http_auth_parse(const char *what, const char *text,
 
 	if (!a)
 		return ap_fail(err, AP_ERR_SYSTEM, ENOMEM, "out of memory");
+	pthread_mutex_init(&a->verified_lock, NULL);
+	pthread_mutex_init(&a->hashing, NULL);
 	while (*text) {
 		size_t len = strcspn(text, "\n");
 		size_t body = len;
@@ -106,36 +114,66 @@ int ap_http_auth_parse(const char *what, const char *text,
 	return 0;
 }
 
-bool ap_http_auth_check(const struct ap_http_auth *a, const char *user,
-			const char *password)
+/* Whether @password is the one that last verified for user @match. */
+static bool remembered(struct ap_http_auth *a, int match, const char *password)
+{
+	bool yes;
+
+	pthread_mutex_lock(&a->verified_lock);
+	yes = a->verified[match][0] && same(password, a->verified[match]);
+	pthread_mutex_unlock(&a->verified_lock);
+	return yes;
+}
+
+static void remember(struct ap_http_auth *a, int match, const char *password)
+{
+	pthread_mutex_lock(&a->verified_lock);
+	snprintf(a->verified[match], FIELD_MAX, "%s", password);
+	pthread_mutex_unlock(&a->verified_lock);
+}
+
+enum ap_auth_result ap_http_auth_check(struct ap_http_auth *a, const char *user,
+				       const char *password)
 {
 	struct crypt_data *cd;
 	const char *hashed;
 	int match = -1;
 	bool ok;
 
-	if (!user || !password)
-		return false;
+	if (!user || !password || strlen(password) >= FIELD_MAX)
+		return AP_AUTH_DENIED;
 	/* Every entry is compared: the loop's time does not say which matched. */
 	for (int i = 0; i < a->n; i++)
 		if (same(user, a->user[i]) && match < 0)
 			match = i;
+	if (match >= 0 && remembered(a, match, password))
+		return AP_AUTH_OK;
+	if (pthread_mutex_trylock(&a->hashing) != 0)
+		return AP_AUTH_BUSY;
 	/* struct crypt_data is large (32 KiB): not on an HTTP thread's stack. */
 	cd = calloc(1, sizeof(*cd));
-	if (!cd)
-		return false;
+	if (!cd) {
+		pthread_mutex_unlock(&a->hashing);
+		return AP_AUTH_DENIED;
+	}
 	hashed = crypt_rn(password, a->hash[match < 0 ? 0 : match], cd,
 			  sizeof(*cd));
 	ok = match >= 0 && hashed && same(hashed, a->hash[match]);
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
-	return ok;
+	pthread_mutex_unlock(&a->hashing);
+	if (!ok)
+		return AP_AUTH_DENIED;
+	remember(a, match, password);
+	return AP_AUTH_OK;
 }
 
 void ap_http_auth_free(struct ap_http_auth *a)
 {
 	if (!a)
 		return;
+	pthread_mutex_destroy(&a->verified_lock);
+	pthread_mutex_destroy(&a->hashing);
 	explicit_bzero(a, sizeof(*a));
 	free(a);
 }

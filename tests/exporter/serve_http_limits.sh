@@ -5,6 +5,9 @@
 #    the exporter keeps answering afterwards;
 #  - plain HTTP off loopback is refused without --insecure-listen, basic
 #    auth off loopback without TLS always;
+#  - one address holding its whole share (128 connections) does not keep
+#    another out, the rest of its connections are closed, idle ones time
+#    out;
 #  - TLS with a certificate made here and basic auth from a crypt(3) file:
 #    right password 200, wrong or none 401, plain HTTP to the TLS port fails.
 . "$(dirname "$0")/exporter_lib.sh"
@@ -74,6 +77,53 @@ c=$(code -H "X-Big: $big" "http://127.0.0.1:$port/metrics")
 [ "$c" != 200 ] && ok "40 kB header refused ($c)" || fail "40 kB header accepted"
 expect_eq "still serving after all that" "$(code "http://127.0.0.1:$port/metrics")" 200
 stop_exporter web
+
+# One address's share: of 136 connections from 127.0.0.1 opened at once,
+# 128 are served and the rest closed unanswered; another address
+# (127.0.0.2) is still served while they are held, and an idle connection
+# (127.0.0.3, nothing sent) is closed by the 10 s timeout.
+sport=$(free_port tcp)
+start_exporter share "$sport" --interval 200ms --no-state --no-reset
+out=$(timeout 60 python3 - "$sport" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+get = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+def connect(src):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.settimeout(30)
+    s.connect(("127.0.0.1", port))
+    return s
+def answered(s, request):
+    s.sendall(request)
+    try:
+        return s.recv(64).startswith(b"HTTP/1.1 200")
+    except ConnectionResetError:
+        return False
+idle = connect("127.0.0.3")
+t0 = time.monotonic()
+held = [connect("127.0.0.1") for _ in range(136)]
+served = sum(answered(s, get) for s in held)
+other = connect("127.0.0.2")
+other_ok = answered(other, get)
+try:
+    idle_closed = idle.recv(1) == b""
+except ConnectionResetError:
+    idle_closed = True
+print(f"served={served} of 136, other_address={other_ok} "
+      f"idle_closed={idle_closed} after {time.monotonic() - t0:.1f} s")
+PY
+)
+echo "share: $out"
+served=$(sed -n 's/.*served=\([0-9]*\).*/\1/p' <<<"$out")
+# 128, or 129 when libmicrohttpd has not yet counted one being accepted
+[ "${served:-0}" -ge 128 ] && [ "${served:-999}" -le 129 ] &&
+	ok "one address gets its share and no more: $served of 136 served" ||
+	fail "one address's share: ${out:-python failed}"
+expect_match "another address is served while one holds its whole share" "$out" 'other_address=True'
+expect_match "an idle connection is closed by the timeout" "$out" 'idle_closed=True'
+expect_eq "still serving after the share test" "$(code "http://127.0.0.1:$sport/metrics")" 200
+stop_exporter share
 
 # Exposure: refused before anything starts (exit 2, one line).
 certs=$tmpdir/certs
