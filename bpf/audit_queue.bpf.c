@@ -33,7 +33,7 @@
  * deeper queue, the maximum reads k lower than the truth.  k is 0 while
  * kauditd is stalled (the plateau tests are exact).
  *
- * The maximum is kept per CPU (struct ap_probe_cpu_max): a plain read and
+ * The maximum is kept per CPU (struct ap_probe_cpu): a plain read and
  * store, no BPF atomics (Linux 5.10 has none), and no cache line shared
  * between CPUs.  On 5.11+ a tracing program never nests with itself on a
  * CPU; on 5.10 an audit record logged from an interrupt that lands inside
@@ -92,23 +92,8 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ap_probe_cpu_max);
-} cpu_max SEC(".maps");
-
-/* Depth at enqueue, log2 buckets, per CPU; the sum is the enqueue count. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, AP_DEPTH_MATH_BUCKETS);
-	__type(key, __u32);
-	__type(value, __u64);
-} depth_hist SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ap_probe_record_bytes);
-} record_bytes SEC(".maps");
+	__type(value, struct ap_probe_cpu);
+} cpu_stats SEC(".maps");
 
 /* Filled by read_queue(), which userspace runs to validate queue_addr. */
 __u64 check_next;
@@ -116,12 +101,16 @@ __u64 check_prev;
 __u32 check_qlen;
 __s32 check_err;
 
-static __always_inline void raise_max(__u32 depth)
+static __always_inline struct ap_probe_cpu *this_cpu(void)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	struct ap_probe_cpu_max *m = bpf_map_lookup_elem(&cpu_max, &cpu);
 
-	if (m && depth > *(volatile __u32 *)&m->max)
+	return bpf_map_lookup_elem(&cpu_stats, &cpu);
+}
+
+static __always_inline void raise_max(struct ap_probe_cpu *m, __u32 depth)
+{
+	if (depth > *(volatile __u32 *)&m->max)
 		*(volatile __u32 *)&m->max = depth;
 }
 
@@ -184,44 +173,41 @@ static __always_inline int read_qlen(__u64 addr, __u32 *qlen)
  * on another CPU (the read is exception-safe), so implausible sizes (a
  * reused object) are dropped.
  */
-static __always_inline void count_bytes(const struct sk_buff *skb)
+static __always_inline void count_bytes(struct ap_probe_cpu *m,
+					const struct sk_buff *skb)
 {
-	struct ap_probe_record_bytes *rb;
-	__u32 zero = 0, truesize;
+	__u32 truesize;
 
 	if (!skb || bpf_core_read(&truesize, sizeof(truesize), &skb->truesize))
 		return;
 	if (truesize < 256 || truesize > (1u << 20))
 		return;
-	rb = bpf_map_lookup_elem(&record_bytes, &zero);
-	if (rb) {
-		rb->bytes += truesize;
-		rb->records++;
-	}
+	m->record_bytes += truesize;
+	m->records_sized++;
 }
 
-static __always_inline void count_enqueue(__u32 depth)
+static __always_inline void count_enqueue(struct ap_probe_cpu *m, __u32 depth)
 {
 	__u32 bucket = ap_depth_bucket(depth);
-	__u64 *count = bpf_map_lookup_elem(&depth_hist, &bucket);
 
 	/* Per CPU, and a tracing program is not preempted by itself there. */
-	if (count)
-		*count += 1;
+	if (bucket < AP_DEPTH_MATH_BUCKETS)
+		m->bucket[bucket] += 1;
 }
 
 /* A record was just queued on audit_queue: sample, count and size it. */
 static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb,
 					   bool mean)
 {
+	struct ap_probe_cpu *m = this_cpu();
 	__u32 depth;
 
-	if (read_qlen(addr, &depth))
+	if (!m || read_qlen(addr, &depth))
 		return;
 	if (!enqueue_fired)
 		enqueue_fired = 1;
-	raise_max(depth);
-	count_enqueue(depth);
+	raise_max(m, depth);
+	count_enqueue(m, depth);
 	integrate(depth, depth == 0, mean);
 	if (!skb && depth) {
 		const struct sk_buff_head *q = (const void *)addr;
@@ -231,16 +217,17 @@ static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb
 		if (bpf_core_read(&skb, sizeof(skb), &q->prev))
 			return;
 	}
-	count_bytes(skb);
+	count_bytes(m, skb);
 }
 
 /* kauditd sent (part of) the queue: a sample that is not an enqueue. */
 static __always_inline void sample_drain(bool mean)
 {
+	struct ap_probe_cpu *m = this_cpu();
 	__u64 addr = queue_addr;
 	__u32 depth;
 
-	if (!addr || read_qlen(addr, &depth))
+	if (!m || !addr || read_qlen(addr, &depth))
 		return;
 	if (!depth) {
 		if (!drained_empty)
@@ -248,7 +235,7 @@ static __always_inline void sample_drain(bool mean)
 	} else if (drained_empty && !enqueue_fired) {
 		__sync_fetch_and_add(&unsampled_drains, 1);
 	}
-	raise_max(depth);
+	raise_max(m, depth);
 	integrate(depth, true, mean);
 }
 

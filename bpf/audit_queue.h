@@ -16,24 +16,24 @@
 #define AP_PROBE_MAX_SITES 4
 
 /*
- * One CPU's high-water mark, alone in its cache line.  The probe raises
- * its own CPU's slot with a plain read and store (no BPF atomics, which
- * Linux 5.10 lacks); userspace reads the maximum over all slots and
- * read-and-clears each with an atomic exchange.  A store the probe makes
- * after the exchange lands in the next window, never nowhere.
+ * What the probe keeps, one slot per CPU in a mmapable array map: one
+ * lookup per record, and userspace reads it with plain loads, no bpf()
+ * call once the probe is attached (Linux 5.10 refuses every bpf() call
+ * from a process without CAP_BPF or CAP_SYS_ADMIN while unprivileged BPF
+ * is off, as it is on Debian: a daemon that dropped its privileges read
+ * zeros there).  The probe updates its own CPU's slot with plain reads and
+ * stores (no BPF atomics, which 5.10 lacks; a tracing program does not
+ * nest with itself on a CPU from 5.11); userspace read-and-clears the
+ * maximum with an atomic exchange: a store the probe makes after the
+ * exchange lands in the next window, never nowhere.  Slots start on their
+ * own cache lines.
  */
-struct ap_probe_cpu_max {
-	__u32 max;
-	__u32 pad[15];
-};
-
-/*
- * Memory the queued records hold, per CPU: skb->truesize summed over the
- * records the probe sized, and how many.
- */
-struct ap_probe_record_bytes {
-	__u64 bytes;
-	__u64 records;
-};
+struct ap_probe_cpu {
+	__u32 max;           /* high-water mark since the last clear */
+	__u32 pad;
+	__u64 record_bytes;  /* skb->truesize summed over the records sized */
+	__u64 records_sized;
+	__u64 bucket[AP_DEPTH_MATH_BUCKETS]; /* depth at enqueue, log2 */
+} __attribute__((aligned(64)));
 
 #endif /* AUDITPEAK_BPF_AUDIT_QUEUE_H */

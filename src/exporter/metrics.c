@@ -271,7 +271,7 @@ static void emit_distribution(struct emit *e,
 	/* _sum / _count is the memory a queued record holds: what a limit costs. */
 	name = "auditpeak_queued_record_size_bytes";
 	family(e, name, SUMMARY, "bytes",
-	       "Kernel memory (skb truesize) of the audit records at enqueue, over those whose skb the bpf peak source sees (fexit; the tracepoint on Linux 6.17+; none otherwise).");
+	       "Kernel memory (skb truesize) of the audit records at enqueue, over those the bpf peak source sized (the queue's tail right after each enqueue, on every attach path).");
 	sample_u(e, name, "_sum", "", d->record_bytes);
 	sample_u(e, name, "_count", "", d->records_sized);
 }

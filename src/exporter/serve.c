@@ -290,9 +290,14 @@ static void teardown(struct server *s)
 
 /*
  * What the run needs, found by testing each backend after the drop: every
- * AUDIT_GET and read-and-clear needs CAP_AUDIT_CONTROL; the bpf backend's
- * run-time calls (map reads and updates, test runs of its own loaded
- * program, closing links) check no capability on the fds it already holds.
+ * AUDIT_GET and read-and-clear needs CAP_AUDIT_CONTROL.  The bpf backend
+ * reads what its probe keeps through memory it mapped while privileged
+ * (no bpf() call: Linux 5.10 refuses every one from a process without
+ * CAP_BPF or CAP_SYS_ADMIN while unprivileged BPF is off, as on Debian);
+ * its remaining calls (its programs' miss counters, a test run of its own
+ * program while the queue's address is not yet validated, closing links)
+ * check no capability on the fds it holds from 5.11 on, and the address is
+ * validated at open, with retries, before the drop.
  */
 static const cap_value_t keep_caps[] = { CAP_AUDIT_CONTROL };
 
