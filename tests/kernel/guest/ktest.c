@@ -860,7 +860,7 @@ static void test5_vanilla(void)
 }
 
 /* Which groups argv[1] ("patched,bpf") asks for; unknown names are fatal. */
-enum group { G_PATCHED = 1, G_VANILLA = 2, G_BPF = 4, G_TRACE = 8 };
+enum group { G_PATCHED = 1, G_VANILLA = 2, G_BPF = 4, G_TRACE = 8, G_SOAK = 16 };
 
 static unsigned int parse_groups(const char *arg)
 {
@@ -869,7 +869,7 @@ static unsigned int parse_groups(const char *arg)
 		enum group bit;
 	} names[] = {
 		{ "patched", G_PATCHED }, { "vanilla", G_VANILLA }, { "bpf", G_BPF },
-		{ "trace", G_TRACE },
+		{ "trace", G_TRACE }, { "soak", G_SOAK },
 	};
 	unsigned int groups = 0;
 	char buf[128], *save = NULL;
@@ -912,7 +912,7 @@ int main(int argc, char **argv)
 		snprintf(uts.release, sizeof(uts.release), "?");
 	note("ktest %s: Linux %s, %d CPUs online", arg, uts.release, ncpus);
 	if (!groups)
-		fatal("usage: ktest GROUP[,GROUP...] with GROUP patched, vanilla, bpf or trace (got '%s')",
+		fatal("usage: ktest GROUP[,GROUP...] with GROUP patched, vanilla, bpf, soak or trace (got '%s')",
 		      arg);
 	if (ap_nl_open(&ctl, &err) < 0)
 		fatal("open audit netlink: %s", err.msg);
@@ -943,6 +943,10 @@ int main(int argc, char **argv)
 	if (groups & G_BPF) {
 		test6_bpf_side_by_side();
 		test7_serve();
+		restore_settings(&saved);
+	}
+	if (groups & G_SOAK) {
+		test8_soak();
 		restore_settings(&saved);
 	}
 

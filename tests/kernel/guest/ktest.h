@@ -35,6 +35,17 @@ int run_capture(char *out, size_t cap, char *const argv[]);
 
 uint64_t now_ms(void);
 void sleep_ms(int ms);
+double wall_s(void); /* CLOCK_REALTIME, as serve's timestamps */
+
+/* Fetch @url with curl (no shell in the guest) into @page, NUL-terminated;
+ * false if curl failed or got nothing. */
+bool http_get(const char *url, char *page, size_t cap);
+/* The value of the unlabelled sample @name in @page; -1 if absent. */
+double page_metric(const char *page, const char *name);
+/* Start `auditpeak serve` (not waiting): @state NULL is --no-state. */
+pid_t serve_start(const char *backend, const char *interval, const char *window,
+		  const char *listen, const char *lock, const char *state,
+		  const char *log);
 
 /* AUDIT_GET / AUDIT_SET on ctl; fatal on error. */
 struct ap_status get(void);
@@ -78,6 +89,8 @@ int polled_bursts(int bursts, unsigned int records,
 void test6_bpf_side_by_side(void);
 /* Test 7 (ktest_serve.c): serve's window peak of a burst between polls. */
 void test7_serve(void);
+/* Test 8 (ktest_soak.c): serve under mixed load for many 1 s windows. */
+void test8_soak(void);
 /*
  * Whether tests/kernel/run expects this kernel to offer the probe's attach
  * path @name ("fexit", "kretprobe", "tracepoint"), from the kernel command

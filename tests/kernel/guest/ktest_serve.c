@@ -28,47 +28,14 @@
 
 static char page[256 * 1024];
 
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Fetch /metrics into page[] (no shell in the guest); false if curl failed. */
 static bool scrape(void)
 {
-	char *argv[] = { "/bin/curl", "-sS", "--max-time", "2", SERVE_URL, NULL };
-
-	return run_capture(page, sizeof(page), argv) == 0 && page[0];
+	return http_get(SERVE_URL, page, sizeof(page));
 }
 
-/* The value of an unlabelled sample @name in page[]; -1 if absent. */
 static double metric(const char *name)
 {
-	size_t len = strlen(name);
-
-	for (const char *l = page; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-		if (strncmp(l, name, len) == 0 && l[len] == ' ')
-			return strtod(l + len + 1, NULL);
-	return -1;
-}
-
-static pid_t start_serve(const char *backend)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		execl("/bin/auditpeak", "auditpeak", "serve", "--backend", backend,
-		      "--interval", "3s", "--window", "6s",
-		      "--listen", "127.0.0.1:9814", "--lock", "/tmp/owner.lock",
-		      "--no-state", "--log", "/tmp/serve.log", (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0)
-		fatal("t7 fork: %s", strerror(errno));
-	return pid;
+	return page_metric(page, name);
 }
 
 /* Scrape every 200 ms until resets_total > @after; collect poll times. */
@@ -163,7 +130,8 @@ void test7_serve(void)
 	if (native)
 		reset_max();
 	wait_quiet();
-	serve = start_serve(backend);
+	serve = serve_start(backend, "3s", "6s", "127.0.0.1:9814", "/tmp/owner.lock",
+			    NULL, "/tmp/serve.log");
 	if (!wait_window_end(-1, 20000, NULL, NULL, 0)) {
 		check(false, "t7 serve answers /metrics on 127.0.0.1", "%.200s", page);
 		goto stop;

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Test 8, the soak: the real `auditpeak serve` with 1 s windows on a state
+ * file, for auditpeak_soak_windows= windows (default 60) of mixed load:
+ * random bursts of AUDIT_USER records from 4 senders and of audited
+ * getppid() calls, a reading daemon that stops reading now and then (so
+ * the queue builds and holds), the daemon stopped and started, audit
+ * disabled and enabled, and serve itself stopped by SIGTERM twice and
+ * SIGKILL once and started again on its state file.
+ *
+ * The truth is the queue's length, read with AUDIT_GET between the loads
+ * (thousands of readings).  A window serve published as exact must be at
+ * least every reading taken inside it; scraping /metrics after every step
+ * collects each window (auditpeak_resets_total moves once a window).
+ * Also: every window closes (no gap of more than 2.5 windows while serve
+ * runs), no record is lost (the backlog limit is far above any burst),
+ * serve's descriptors and memory stay flat over a life, and a SIGTERM
+ * keeps max_since_start across the restart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <linux/audit.h>
+
+#include "ktest.h"
+#include "rawnl.h"
+
+#define SOAK_URL "http://127.0.0.1:9815/metrics"
+#define WINDOW_S 1.0
+#define MAX_READINGS 40000
+#define MAX_WINDOWS 4096
+
+static char soak_page[256 * 1024];
+
+struct reading {
+	double t0, t1; /* the AUDIT_GET was answered between these */
+	uint32_t backlog;
+};
+
+struct window {
+	double start, end;
+	double peak;
+	bool exact;
+};
+
+static struct reading readings[MAX_READINGS];
+static int n_readings;
+static struct window windows[MAX_WINDOWS];
+static int n_windows, n_skipped;
+
+/* serve's life: pid, when it answered first, its last window. */
+struct life {
+	pid_t pid;
+	double resets;   /* auditpeak_resets_total last seen */
+	double last_end; /* the last window's end, 0 before the first */
+	double started;  /* when it first answered */
+	int fds_first, fds_last;
+	long rss_first_kb, rss_last_kb;
+	int windows;
+	double max_gap;
+};
+
+static struct reading read_queue(void)
+{
+	struct reading r;
+	struct ap_status st;
+
+	r.t0 = wall_s();
+	st = get();
+	r.t1 = wall_s();
+	r.backlog = BACKLOG(st);
+	if (n_readings < MAX_READINGS)
+		readings[n_readings++] = r;
+	return r;
+}
+
+static bool scrape(void)
+{
+	return http_get(SOAK_URL, soak_page, sizeof(soak_page));
+}
+
+static double metric(const char *name)
+{
+	return page_metric(soak_page, name);
+}
+
+static int count_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static long rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Start serve and wait until it polls with its source up. */
+static void begin_life(struct life *l, const char *backend)
+{
+	uint64_t end;
+
+	memset(l, 0, sizeof(*l));
+	l->pid = serve_start(backend, "200ms", "1s", "127.0.0.1:9815", "/tmp/soak.lock",
+			     "/tmp/soak.state", "/tmp/soak.log");
+	for (end = now_ms() + 20000; now_ms() < end; sleep_ms(100))
+		if (scrape() && metric("auditpeak_up") == 1 &&
+		    metric("auditpeak_resets_total") >= 0)
+			break;
+	if (metric("auditpeak_up") != 1)
+		fatal("t8 serve did not come up within 20 s");
+	l->started = wall_s();
+	l->resets = metric("auditpeak_resets_total");
+}
+
+/* Scrape once: a window that closed since the last scrape is collected. */
+static void collect(struct life *l)
+{
+	double resets, end_time;
+
+	if (!scrape())
+		return;
+	resets = metric("auditpeak_resets_total");
+	end_time = metric("auditpeak_last_window_end_timestamp_seconds");
+	if (resets <= l->resets || end_time <= 0)
+		return;
+	if (l->last_end > 0 && end_time - l->last_end > l->max_gap)
+		l->max_gap = end_time - l->last_end;
+	/* More than one closed since the last scrape: only the last is seen. */
+	if (resets - l->resets > 1 || l->last_end == 0)
+		n_skipped += (int)(resets - l->resets) - (l->last_end == 0 ? 0 : 1);
+	if (l->last_end > 0 && resets - l->resets == 1 && n_windows < MAX_WINDOWS) {
+		struct window *w = &windows[n_windows++];
+
+		w->start = l->last_end;
+		w->end = end_time;
+		w->peak = metric("auditpeak_last_window_peak");
+		w->exact = metric("auditpeak_last_window_peak_exact") == 1;
+	}
+	l->resets = resets;
+	l->last_end = end_time;
+	l->windows++;
+	if (l->windows == 3) {
+		l->fds_first = count_fds(l->pid);
+		l->rss_first_kb = rss_kb(l->pid);
+	}
+	l->fds_last = count_fds(l->pid);
+	l->rss_last_kb = rss_kb(l->pid);
+}
+
+static void end_life(struct life *l, int sig, const char *why)
+{
+	int status = -1;
+
+	note("t8 serve life %s: %d windows, longest gap %.2f s, fds %d -> %d, RSS %ld -> %ld kB",
+	     why, l->windows, l->max_gap, l->fds_first, l->fds_last,
+	     l->rss_first_kb, l->rss_last_kb);
+	check(l->max_gap <= 2.5 * WINDOW_S, "t8 every window closes while serve runs",
+	      "%s: longest gap between window ends %.2f s", why, l->max_gap);
+	check(l->windows < 3 || (l->fds_last == l->fds_first &&
+				 l->rss_last_kb - l->rss_first_kb < 1024),
+	      "t8 serve's descriptors and memory stay flat",
+	      "%s: fds %d -> %d, RSS %ld -> %ld kB", why, l->fds_first,
+	      l->fds_last, l->rss_first_kb, l->rss_last_kb);
+	kill(l->pid, sig);
+	if (waitpid(l->pid, &status, 0) < 0)
+		status = -1;
+	if (sig == SIGTERM)
+		check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "t8 serve stops cleanly on SIGTERM", "status 0x%x", status);
+}
+
+/* A daemon that reads everything kauditd sends; SIGSTOP holds the queue. */
+static pid_t reader_start(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct audit_status s;
+		char text[256];
+		int32_t ack = -1;
+		int fd = rawnl_open(0);
+
+		memset(&s, 0, sizeof(s));
+		s.mask = AUDIT_STATUS_PID;
+		s.pid = (uint32_t)getpid();
+		if (fd < 0 || rawnl_request_ack(fd, AUDIT_SET, &s, sizeof(s), &ack, 3000) < 0 ||
+		    ack != 0)
+			_exit(1);
+		/* ENOBUFS: the socket overran while stopped (kauditd kept
+		 * the records for a retry): read on. */
+		for (;;) {
+			int rc = rawnl_recv_record(fd, text, sizeof(text), 1000);
+
+			if (rc < 0 && rc != -ENOBUFS && rc != -EINTR)
+				_exit(2);
+		}
+	}
+	if (pid < 0)
+		fatal("t8 fork reader: %s", strerror(errno));
+	return pid;
+}
+
+static void reader_stop(pid_t pid)
+{
+	kill(pid, SIGCONT);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	set_field(AP_FIELD_PID, 0);
+}
+
+static void burst(enum work work, unsigned int units)
+{
+	unsigned int count[NSENDERS];
+	struct crew c;
+
+	split(units, NSENDERS, count);
+	crew_start(&c, NSENDERS, work, count);
+	crew_go(&c);
+	if (crew_wait(&c))
+		fatal("t8 a sender failed");
+}
+
+static unsigned int soak_windows(void)
+{
+	const char *v = getenv("auditpeak_soak_windows");
+	long n = v ? strtol(v, NULL, 10) : 60;
+
+	return n >= 10 && n < MAX_WINDOWS ? (unsigned int)n : 60;
+}
+
+/* The kernel's own words on lost records (audit_log_lost() prints why). */
+static void show_lost_reasons(void)
+{
+	char rec[1024], last[4][200];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), n = 0;
+	ssize_t len;
+
+	while (fd >= 0 && (len = read(fd, rec, sizeof(rec) - 1)) != 0) {
+		if (len < 0) {
+			if (errno == EPIPE)
+				continue; /* overwritten while reading */
+			break;
+		}
+		rec[len] = '\0';
+		rec[strcspn(rec, "\n")] = '\0';
+		if (strstr(rec, "audit_lost=") || strstr(rec, "overflow") ||
+		    strstr(rec, "backlog limit"))
+			snprintf(last[n++ % 4], sizeof(last[0]), "%.199s", rec);
+	}
+	if (fd >= 0)
+		close(fd);
+	for (int i = n > 4 ? n - 4 : 0; i < n; i++)
+		note("t8 kernel: %s", last[i % 4]);
+}
+
+/* Each exact window is at least every reading taken inside it. */
+static void check_windows(unsigned int target)
+{
+	int exact = 0, lower = 0, below = 0, inside = 0;
+
+	for (int i = 0; i < n_windows; i++) {
+		const struct window *w = &windows[i];
+		uint32_t highest = 0;
+
+		if (w->exact)
+			exact++;
+		else
+			lower++;
+		for (int r = 0; r < n_readings; r++) {
+			if (readings[r].t0 <= w->start || readings[r].t1 >= w->end)
+				continue;
+			inside++;
+			if (readings[r].backlog > highest)
+				highest = readings[r].backlog;
+		}
+		if (w->exact && w->peak < highest) {
+			below++;
+			note("t8 window %.3f-%.3f published %.0f (exact) but the queue held %u",
+			     w->start, w->end, w->peak, highest);
+		}
+	}
+	note("t8 %d windows collected (%d exact, %d lower bounds), %d closed unseen between scrapes; %d readings, %d inside collected windows",
+	     n_windows, exact, lower, n_skipped, n_readings, inside);
+	check(n_windows + n_skipped >= (int)target, "t8 the soak ran its windows",
+	      "%d collected + %d unseen, wanted %u", n_windows, n_skipped, target);
+	check(below == 0 && inside > n_windows,
+	      "t8 no exact window is below a queue length read inside it",
+	      "%d of %d exact windows below, %d readings inside windows", below,
+	      exact, inside);
+}
+
+void test8_soak(void)
+{
+	/* The probe on every kernel, the patched one included. */
+	const char *backend = "bpf";
+	unsigned int target = soak_windows(), step = 0;
+	uint32_t lost0, highest = 0;
+	double max_before;
+	struct life l;
+	pid_t reader;
+	int lives = 0;
+
+	unlink("/tmp/soak.state");
+	srand(8);
+	set_field(AP_FIELD_ENABLED, 1);
+	set_field(AP_FIELD_BACKLOG_LIMIT, 20000);
+	rule("t8", AUDIT_ADD_RULE);
+	reader = reader_start();
+	lost0 = LOST(get());
+	begin_life(&l, backend);
+	note("t8 soak: serve --backend %s, 1 s windows, %u windows", backend, target);
+	while (n_windows + n_skipped < (int)target) {
+		unsigned int r = (unsigned int)rand() % 100;
+		uint32_t b;
+
+		step++;
+		if (r < 40) {
+			burst(WORK_USER_MSG, 1 + (unsigned int)rand() % 800);
+		} else if (r < 60) {
+			burst(WORK_GETPPID, 1 + (unsigned int)rand() % 200);
+		} else if (r < 75) {
+			/* The daemon stops reading: the queue builds and holds. */
+			kill(reader, SIGSTOP);
+			burst(WORK_USER_MSG, 100 + (unsigned int)rand() % 1500);
+			for (int i = 0; i < 5; i++) {
+				read_queue();
+				sleep_ms(40);
+			}
+			kill(reader, SIGCONT);
+		} else if (r < 78) {
+			reader_stop(reader);
+			burst(WORK_USER_MSG, 1 + (unsigned int)rand() % 300);
+			reader = reader_start();
+		} else if (r < 81) {
+			set_field(AP_FIELD_ENABLED, 0);
+			burst(WORK_USER_MSG, 1 + (unsigned int)rand() % 300);
+			set_field(AP_FIELD_ENABLED, 1);
+		} else {
+			sleep_ms(50 + rand() % 200);
+		}
+		b = read_queue().backlog;
+		if (b > highest)
+			highest = b;
+		collect(&l);
+		/* serve stopped and started on its state file, at 1/4, 1/2, 3/4 */
+		if (lives < 3 && n_windows + n_skipped >= (int)(target * (lives + 1) / 4)) {
+			int sig = lives == 1 ? SIGKILL : SIGTERM;
+
+			max_before = metric("auditpeak_backlog_max_depth_since_start");
+			end_life(&l, sig, sig == SIGKILL ? "ended by SIGKILL" : "ended by SIGTERM");
+			lives++;
+			begin_life(&l, backend);
+			if (sig == SIGTERM)
+				check(metric("auditpeak_backlog_max_depth_since_start") >= max_before,
+				      "t8 max since start survives a SIGTERM restart",
+				      "%.0f before, %.0f after",
+				      max_before, metric("auditpeak_backlog_max_depth_since_start"));
+		}
+	}
+	end_life(&l, SIGTERM, "at the end");
+	reader_stop(reader);
+	rule("t8", AUDIT_DEL_RULE);
+	note("t8 %u steps; highest queue read %u of limit 20000; probe misses counted %.0f",
+	     step, highest, metric("auditpeak_probe_missed_total"));
+	if (LOST(get()) != lost0)
+		show_lost_reasons();
+	check(LOST(get()) == lost0, "t8 no record lost (the limit never reached)",
+	      "lost %u -> %u, highest queue read %u", lost0, LOST(get()), highest);
+	check_windows(target);
+}
