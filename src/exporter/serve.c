@@ -263,7 +263,9 @@ static int loop(struct server *s, const struct ap_signals *sig)
 			continue;
 		poll_once(s);
 		if (ap_now_mono_ms() >= next_window) {
-			close_window(s);
+			/* The new window starts with the queue as it is now. */
+			if (close_window(s))
+				poll_once(s);
 			/* A stall longer than a window makes one long window. */
 			while (next_window <= ap_now_mono_ms())
 				next_window += s->cfg->obs.window_ms;

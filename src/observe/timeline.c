@@ -83,6 +83,14 @@ static void read_peak(struct ap_timeline *tl, const struct ap_status *st,
 	}
 	tl->snap.have_peak = true;
 	tl->snap.peak_current = max;
+	/*
+	 * The queue's length this poll read is this window's too: a source's
+	 * mark restarts at 0 when cleared, so a queue held across a window's
+	 * end (records kauditd cannot send yet) would otherwise be missing
+	 * from the next window until a record is queued.
+	 */
+	if (ap_status_has(st, AP_FIELD_BACKLOG) && st->value[AP_FIELD_BACKLOG] > max)
+		max = st->value[AP_FIELD_BACKLOG];
 	note_max_since_start(&tl->snap, max);
 	/* The mark only rises between clears: the poll that first sees a
 	 * higher value dates the peak to within one interval. */

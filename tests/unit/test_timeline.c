@@ -91,6 +91,32 @@ static void rise_is_dated_by_the_poll_that_saw_it(void **state)
 	assert_int_equal(r.tl.snap.foreign_resets[AP_WATCH_MAX_DEPTH], 0);
 }
 
+/*
+ * Records held in the queue across a window's end (kauditd cannot send
+ * them yet): the source's mark restarts at 0, the poll still reads them,
+ * and they are the next window's peak too.  Found by the soak (t8), where
+ * an exact window was published below a length the harness kept queued.
+ */
+static void queue_held_across_the_end_is_the_next_windows_too(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	fake_peak_depth(&r.fake, 600);
+	poll_at(&r, 1);
+	close_at(&r, 2);
+	assert_int_equal(r.tl.snap.last_window_peak, 600);
+	/* Nothing queued since: the mark stays 0, the queue still holds 600. */
+	fixture_status(&r.st, 8192, 600, 0, 0);
+	ap_timeline_poll(&r.tl, &r.st, NULL, &r.peak, 2.01, &r.ev);
+	assert_int_equal(r.tl.snap.peak_current, 0);
+	close_at(&r, 3);
+	assert_int_equal(r.tl.snap.last_window_peak, 600);
+	assert_true(r.tl.snap.last_window_exact);
+	assert_true(r.tl.snap.last_window_peak_time == 2.01);
+}
+
 /* A burst after the last poll is still this window's peak: never lost. */
 static void tail_peak_comes_from_read_and_clear(void **state)
 {
@@ -416,6 +442,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rise_is_dated_by_the_poll_that_saw_it),
 		cmocka_unit_test(tail_peak_comes_from_read_and_clear),
+		cmocka_unit_test(queue_held_across_the_end_is_the_next_windows_too),
 		cmocka_unit_test(foreign_reset_between_polls),
 		cmocka_unit_test(foreign_reset_in_the_tail),
 		cmocka_unit_test(read_only_never_clears),

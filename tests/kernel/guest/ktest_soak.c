@@ -41,6 +41,11 @@ static char soak_page[256 * 1024];
 struct reading {
 	double t0, t1; /* the AUDIT_GET was answered between these */
 	uint32_t backlog;
+	/* Equal to the reading 40 ms before it while the daemon was stopped:
+	 * records the harness kept queued.  The last record that made the
+	 * queue this long was sampled with nothing dequeued after it (any
+	 * dequeue would have shortened it), so the probe saw this length. */
+	bool kept;
 };
 
 struct window {
@@ -66,7 +71,8 @@ struct life {
 	double max_gap;
 };
 
-static struct reading read_queue(void)
+/* One AUDIT_GET; @previous: the reading just before, in the same hold. */
+static struct reading read_queue(const struct reading *previous)
 {
 	struct reading r;
 	struct ap_status st;
@@ -75,6 +81,7 @@ static struct reading read_queue(void)
 	st = get();
 	r.t1 = wall_s();
 	r.backlog = BACKLOG(st);
+	r.kept = previous && r.backlog && r.backlog == previous->backlog;
 	if (n_readings < MAX_READINGS)
 		readings[n_readings++] = r;
 	return r;
@@ -282,40 +289,59 @@ static void show_lost_reasons(void)
 		note("t8 kernel: %s", last[i % 4]);
 }
 
-/* Each exact window is at least every reading taken inside it. */
+/*
+ * Each exact window is at least every length the harness kept queued
+ * inside it.  A reading of a live queue can be above it by the records
+ * kauditd took between an enqueue and the probe's sample of it (the bound
+ * bpf/audit_queue.bpf.c states): counted and reported, as data.
+ */
 static void check_windows(unsigned int target)
 {
-	int exact = 0, lower = 0, below = 0, inside = 0;
+	int exact = 0, lower = 0, below = 0, inside = 0, kept = 0;
+	int live_above = 0;
+	uint32_t live_deficit = 0;
 
 	for (int i = 0; i < n_windows; i++) {
 		const struct window *w = &windows[i];
-		uint32_t highest = 0;
+		uint32_t highest_kept = 0, highest_live = 0;
 
 		if (w->exact)
 			exact++;
 		else
 			lower++;
 		for (int r = 0; r < n_readings; r++) {
-			if (readings[r].t0 <= w->start || readings[r].t1 >= w->end)
+			const struct reading *x = &readings[r];
+
+			if (x->t0 <= w->start || x->t1 >= w->end)
 				continue;
 			inside++;
-			if (readings[r].backlog > highest)
-				highest = readings[r].backlog;
+			kept += x->kept;
+			if (x->kept && x->backlog > highest_kept)
+				highest_kept = x->backlog;
+			if (x->backlog > highest_live)
+				highest_live = x->backlog;
 		}
-		if (w->exact && w->peak < highest) {
+		if (w->exact && w->peak < highest_kept) {
 			below++;
-			note("t8 window %.3f-%.3f published %.0f (exact) but the queue held %u",
-			     w->start, w->end, w->peak, highest);
+			note("t8 window %.3f-%.3f published %.0f (exact) but %u records were kept queued in it",
+			     w->start, w->end, w->peak, highest_kept);
+		}
+		if (w->exact && w->peak < highest_live) {
+			live_above++;
+			if (highest_live - (uint32_t)w->peak > live_deficit)
+				live_deficit = highest_live - (uint32_t)w->peak;
 		}
 	}
-	note("t8 %d windows collected (%d exact, %d lower bounds), %d closed unseen between scrapes; %d readings, %d inside collected windows",
-	     n_windows, exact, lower, n_skipped, n_readings, inside);
+	note("t8 %d windows collected (%d exact, %d lower bounds), %d closed unseen between scrapes; %d readings, %d inside collected windows, %d of them kept",
+	     n_windows, exact, lower, n_skipped, n_readings, inside, kept);
+	note("t8 live readings above their exact window: %d windows, by at most %u records",
+	     live_above, live_deficit);
 	check(n_windows + n_skipped >= (int)target, "t8 the soak ran its windows",
 	      "%d collected + %d unseen, wanted %u", n_windows, n_skipped, target);
-	check(below == 0 && inside > n_windows,
-	      "t8 no exact window is below a queue length read inside it",
-	      "%d of %d exact windows below, %d readings inside windows", below,
-	      exact, inside);
+	check(below == 0 && kept > 0,
+	      "t8 no exact window is below the records kept queued inside it",
+	      "%d of %d exact windows below, %d kept readings inside windows",
+	      below, exact, kept);
 }
 
 void test8_soak(void)
@@ -349,11 +375,14 @@ void test8_soak(void)
 			burst(WORK_GETPPID, 1 + (unsigned int)rand() % 200);
 		} else if (r < 75) {
 			/* The daemon stops reading: the queue builds and holds. */
+			struct reading last;
+
 			kill(reader, SIGSTOP);
 			burst(WORK_USER_MSG, 100 + (unsigned int)rand() % 1500);
-			for (int i = 0; i < 5; i++) {
-				read_queue();
+			last = read_queue(NULL);
+			for (int i = 0; i < 4; i++) {
 				sleep_ms(40);
+				last = read_queue(&last);
 			}
 			kill(reader, SIGCONT);
 		} else if (r < 78) {
@@ -367,7 +396,7 @@ void test8_soak(void)
 		} else {
 			sleep_ms(50 + rand() % 200);
 		}
-		b = read_queue().backlog;
+		b = read_queue(NULL).backlog;
 		if (b > highest)
 			highest = b;
 		collect(&l);
