@@ -86,7 +86,7 @@ int ap_reset_counter(struct ap_nl *nl, enum ap_field f, uint32_t *old,
 {
 	struct ap_status st;
 	struct ap_nl_result res;
-	char what[64];
+	char what[64], why[160];
 
 	if (!ap_field_is_resettable(f))
 		return ap_fail(err, AP_ERR_USAGE, EINVAL,
@@ -96,8 +96,9 @@ int ap_reset_counter(struct ap_nl *nl, enum ap_field f, uint32_t *old,
 		return -1;
 	if (!ap_status_has(&st, f))
 		return ap_fail(err, AP_ERR_UNSUPPORTED, EOPNOTSUPP,
-			       "this kernel cannot reset %s: its AUDIT_GET reply is %zu bytes and lacks the field, which needs %s",
-			       ap_field_name(f), st.payload_len,
+			       "this kernel cannot reset %s: its %s and lacks the field, which needs %s",
+			       ap_field_name(f),
+			       ap_status_absence(&st, f, why, sizeof(why)),
 			       ap_field_origin(f));
 	snprintf(what, sizeof(what), "reset of %s", ap_field_name(f));
 	if (send_set(nl, f, 0, &res, what, err) < 0)

@@ -47,6 +47,7 @@ int ap_peak_kernel_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 {
 	struct ap_status st;
 	struct ap_nl *nl;
+	char why[160];
 
 	if (ap_nl_open(&nl, err) < 0)
 		return -1;
@@ -58,8 +59,9 @@ int ap_peak_kernel_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 	if (!ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH)) {
 		ap_nl_close(nl);
 		return ap_fail(err, AP_ERR_UNSUPPORTED, ENOTSUP,
-			       "kernel has no backlog_max_depth (AUDIT_GET reply is %zu bytes; needs %s)",
-			       st.payload_len,
+			       "kernel has no backlog_max_depth (%s; needs %s)",
+			       ap_status_absence(&st, AP_FIELD_BACKLOG_MAX_DEPTH,
+						 why, sizeof(why)),
 			       ap_field_origin(AP_FIELD_BACKLOG_MAX_DEPTH));
 	}
 	p->ops = &kernel_ops;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <stdio.h>
 #include <string.h>
 
 #include "auditpeak/abi.h"
@@ -9,6 +10,7 @@ struct field_info {
 	size_t offset;
 	uint32_t set_mask;
 	const char *origin;
+	uint32_t feature;	/* the feature_bitmap bit that vouches for it */
 };
 
 static const struct field_info fields[AP_FIELD_COUNT] = {
@@ -37,7 +39,8 @@ static const struct field_info fields[AP_FIELD_COUNT] = {
 	[AP_FIELD_BACKLOG_MAX_DEPTH] = {
 		"backlog_max_depth", AP_OFF_BACKLOG_MAX_DEPTH,
 		AUDIT_STATUS_BACKLOG_MAX_DEPTH,
-		"the backlog_max_depth kernel patch, in no released kernel yet" },
+		"the backlog_max_depth kernel patch, in no released kernel yet",
+		AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH },
 };
 
 static bool field_valid(enum ap_field f)
@@ -60,6 +63,30 @@ void ap_status_decode(const void *payload, size_t len, struct ap_status *st)
 		memcpy(&st->value[f], bytes + off, sizeof(uint32_t));
 		st->present |= 1u << f;
 	}
+	/* feature_bitmap (decoded above: its offset is lower) vouches for
+	 * the fields that came with a feature bit */
+	for (int f = 0; f < AP_FIELD_COUNT; f++) {
+		if (fields[f].feature &&
+		    !(st->value[AP_FIELD_FEATURE_BITMAP] & fields[f].feature)) {
+			st->present &= ~(1u << f);
+			st->value[f] = 0;
+		}
+	}
+}
+
+const char *ap_status_absence(const struct ap_status *st, enum ap_field f,
+			      char *buf, size_t len)
+{
+	if (field_valid(f) && fields[f].feature &&
+	    st->payload_len >= fields[f].offset + sizeof(uint32_t))
+		snprintf(buf, len,
+			 "AUDIT_GET reply of %zu bytes has no feature bit 0x%x in its feature_bitmap 0x%x",
+			 st->payload_len, fields[f].feature,
+			 st->value[AP_FIELD_FEATURE_BITMAP]);
+	else
+		snprintf(buf, len, "AUDIT_GET reply is %zu bytes",
+			 st->payload_len);
+	return buf;
 }
 
 bool ap_status_has(const struct ap_status *st, enum ap_field f)

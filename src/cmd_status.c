@@ -40,11 +40,14 @@ static void print_text(const struct ap_status *st)
 	for (size_t i = 0; i < N_TEXT_FIELDS; i++) {
 		enum ap_field f = text_fields[i];
 
+		char why[160];
+
 		if (ap_status_has(st, f))
 			printf("%s %u\n", ap_field_name(f), st->value[f]);
 		else
-			printf("%s unsupported (this kernel's AUDIT_GET reply is %zu bytes; the field needs %s)\n",
-			       ap_field_name(f), st->payload_len,
+			printf("%s unsupported (this kernel's %s; the field needs %s)\n",
+			       ap_field_name(f),
+			       ap_status_absence(st, f, why, sizeof(why)),
 			       ap_field_origin(f));
 	}
 }

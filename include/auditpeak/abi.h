@@ -20,6 +20,15 @@
 #ifndef AUDIT_STATUS_BACKLOG_MAX_DEPTH
 #define AUDIT_STATUS_BACKLOG_MAX_DEPTH 0x0100
 #endif
+/*
+ * Its feature bit (our v2 of the proposal, kernel/linux-7.3): a kernel
+ * has the field and the reset only when feature_bitmap carries it.  The
+ * reply's length alone is no proof: a later kernel may append another
+ * field at the same offset.
+ */
+#ifndef AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH
+#define AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH 0x00000080
+#endif
 
 /* Byte offsets inside the AUDIT_GET payload. */
 #define AP_OFF_MASK                     0

@@ -36,10 +36,23 @@ struct ap_status {
 	size_t payload_len;             /* bytes the kernel sent */
 };
 
-/* Decode @len bytes at @payload; reads nothing past @len.  Never fails. */
+/*
+ * Decode @len bytes at @payload; reads nothing past @len.  Never fails.
+ * A field is present when the payload covers it and, for a field that came
+ * with a feature bit (backlog_max_depth: 0x80), when feature_bitmap has it.
+ */
 void ap_status_decode(const void *payload, size_t len, struct ap_status *st);
 
 bool ap_status_has(const struct ap_status *st, enum ap_field f);
+
+/*
+ * Why @f is absent from @st, for messages: "AUDIT_GET reply is 44 bytes",
+ * or, where the reply covers the field but not its feature bit, "AUDIT_GET
+ * reply of 48 bytes has no feature bit 0x80 in its feature_bitmap 0x7f".
+ * Writes @buf and returns it.
+ */
+const char *ap_status_absence(const struct ap_status *st, enum ap_field f,
+			      char *buf, size_t len);
 
 /* Field name as the kernel ABI and auditctl spell it ("backlog_limit"). */
 const char *ap_field_name(enum ap_field f);

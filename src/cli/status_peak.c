@@ -98,12 +98,14 @@ void status_peak_print_text(const struct status_peak *r,
 			    const struct ap_status *st)
 {
 	enum ap_field f = AP_FIELD_BACKLOG_MAX_DEPTH;
+	char why[160];
 
 	if (r->have)
 		printf("%s %u\n", ap_field_name(f), r->value);
 	else
-		printf("%s unsupported (this kernel's AUDIT_GET reply is %zu bytes; the field needs %s)\n",
-		       ap_field_name(f), st->payload_len, ap_field_origin(f));
+		printf("%s unsupported (this kernel's %s; the field needs %s)\n",
+		       ap_field_name(f), ap_status_absence(st, f, why, sizeof(why)),
+		       ap_field_origin(f));
 	printf("backlog_max_depth_source %s\n", r->source);
 	if (!r->have) {
 		printf("backlog_max_depth_note %s\n", r->detail);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The codec over every payload length 0..64: a field is present iff the
- * payload covers it, and nothing past the payload is read (each payload is
- * its own heap block of exactly that size, so ASan sees any over-read).
+ * payload covers it (and, for backlog_max_depth, feature_bitmap has its
+ * bit), and nothing past the payload is read (each payload is its own heap
+ * block of exactly that size, so ASan sees any over-read).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,9 @@ static unsigned char *payload_of(size_t len)
 	assert_non_null(p);
 	for (size_t i = 0; i < len; i++)
 		p[i] = (unsigned char)(0x10 + i);
+	/* feature_bitmap's low byte: 0x30 + 0x80, the backlog_max_depth bit */
+	if (len > AP_OFF_FEATURE_BITMAP)
+		p[AP_OFF_FEATURE_BITMAP] |= AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH;
 	return p;
 }
 
@@ -78,6 +82,36 @@ static void known_kernel_sizes(void **state)
 	}
 }
 
+/* 48 bytes without the feature bit: a build of the proposal before it had
+ * one, or a kernel that put another field there; either way not ours. */
+static void max_depth_needs_its_feature_bit(void **state)
+{
+	unsigned char *p = payload_of(48);
+	struct ap_status st;
+	uint32_t bitmap;
+	char why[160];
+
+	(void)state;
+	ap_status_decode(p, 48, &st);
+	assert_true(ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH));
+	memcpy(&bitmap, p + AP_OFF_FEATURE_BITMAP, 4);
+	bitmap &= ~(uint32_t)AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH;
+	memcpy(p + AP_OFF_FEATURE_BITMAP, &bitmap, 4);
+	ap_status_decode(p, 48, &st);
+	assert_false(ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH));
+	assert_int_equal(st.value[AP_FIELD_BACKLOG_MAX_DEPTH], 0);
+	assert_true(ap_status_has(&st, AP_FIELD_BACKLOG_WAIT_TIME_ACTUAL));
+	/* the messages say which of the two is missing */
+	assert_non_null(strstr(ap_status_absence(&st, AP_FIELD_BACKLOG_MAX_DEPTH,
+						 why, sizeof(why)),
+			       "48 bytes has no feature bit 0x80"));
+	ap_status_decode(p, 44, &st);
+	assert_string_equal(ap_status_absence(&st, AP_FIELD_BACKLOG_MAX_DEPTH,
+					      why, sizeof(why)),
+			    "AUDIT_GET reply is 44 bytes");
+	free(p);
+}
+
 static void abi_offsets(void **state)
 {
 	(void)state;
@@ -88,6 +122,7 @@ static void abi_offsets(void **state)
 	assert_int_equal(ap_field_offset(AP_FIELD_BACKLOG_MAX_DEPTH), 44);
 	assert_int_equal(ap_field_set_mask(AP_FIELD_BACKLOG_MAX_DEPTH), 0x100);
 	assert_int_equal(AUDIT_STATUS_BACKLOG_MAX_DEPTH, 0x0100);
+	assert_int_equal(AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH, 0x00000080);
 	assert_int_equal(ap_field_set_mask(AP_FIELD_LOST), 0x40);
 	assert_int_equal(ap_field_set_mask(AP_FIELD_BACKLOG_WAIT_TIME_ACTUAL), 0x80);
 	assert_int_equal(ap_field_set_mask(AP_FIELD_BACKLOG), 0);
@@ -109,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_length),
 		cmocka_unit_test(known_kernel_sizes),
+		cmocka_unit_test(max_depth_needs_its_feature_bit),
 		cmocka_unit_test(abi_offsets),
 		cmocka_unit_test(names_round_trip),
 	};

@@ -6,7 +6,9 @@
  *                           order given, with the audit settings restored
  *                           after each:
  *     patched   tests 1-4 (and 3b) against a patched kernel (first: test 1
- *               checks the mark against the boot's own records)
+ *               checks the mark against the boot's own records, and the
+ *               feature bit; 3 and 3b that no reply polled during bursts
+ *               shows backlog above its own mark)
  *     vanilla   test 5 against an unpatched kernel
  *     bpf       test 6 (ktest_bpf.c): the eBPF probe beside the native
  *               field, and test 7 (ktest_serve.c): serve's window peak,
@@ -467,6 +469,9 @@ static void test1_patched_get(void)
 	 * every record it dequeues, so the queue can never have been deeper
 	 * than the records printed plus those still queued.
 	 */
+	check(st.value[AP_FIELD_FEATURE_BITMAP] & AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH,
+	      "t1 feature_bitmap has AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH (0x80)",
+	      "feature_bitmap=0x%x", st.value[AP_FIELD_FEATURE_BITMAP]);
 	check(MAXD(st) >= 1 && MAXD(st) <= printed + BACKLOG(st),
 	      "t1 boot value consistent with the boot's records",
 	      "backlog_max_depth=%u, records printed since boot=%u, backlog=%u",
@@ -557,7 +562,7 @@ static void test3b_concurrent(void)
 	static const unsigned int sizes[] = { 200, 100, 50, 25 };
 	struct ap_status st0 = { 0 }, st1 = { 0 };
 	unsigned int count[NSENDERS], one[1] = { 1 }, k, m = 0;
-	unsigned int sampled_max = 0, samples = 0, expect = 0;
+	unsigned int sampled_max = 0, samples = 0, expect = 0, inverted = 0;
 	bool exact = false;
 	int failed = 0;
 	struct crew c;
@@ -595,6 +600,8 @@ static void test3b_concurrent(void)
 			samples++;
 			if (BACKLOG(s) > sampled_max)
 				sampled_max = BACKLOG(s);
+			if (BACKLOG(s) > MAXD(s))
+				inverted++;
 		}
 		st1 = get();
 		note("t3b attempt %u syscalls x %d CPUs: %llu ms, backlog %u -> %u, max %u, %u polls saw up to %u",
@@ -617,6 +624,9 @@ static void test3b_concurrent(void)
 	check(MAXD(st1) >= sampled_max && MAXD(st1) >= BACKLOG(st1),
 	      "t3b max >= every sampled backlog", "max=%u sampled max=%u (%u polls)",
 	      MAXD(st1), sampled_max, samples);
+	check(samples > 0 && inverted == 0,
+	      "t3b no reply during the bursts shows backlog above its own mark",
+	      "%u of %u replies", inverted, samples);
 	rule("t3b", AUDIT_DEL_RULE);
 }
 
@@ -643,7 +653,7 @@ int polled_bursts(int bursts, unsigned int records,
 }
 
 struct live_polls {
-	unsigned int samples, sampled_max, below;
+	unsigned int samples, sampled_max, below, inverted;
 };
 
 static void live_poll(const struct ap_status *st, void *arg)
@@ -652,10 +662,12 @@ static void live_poll(const struct ap_status *st, void *arg)
 
 	lp->samples++;
 	/* the mark only rises, so it can never be below what an earlier
-	 * poll saw in the queue (within one reply backlog may lead: it is
-	 * read first, and an enqueue updates the mark just after the queue) */
+	 * poll saw in the queue; nor below backlog in the same reply, which
+	 * reports max(backlog, mark) because it reads backlog first */
 	if (MAXD(*st) < lp->sampled_max)
 		lp->below++;
+	if (BACKLOG(*st) > MAXD(*st))
+		lp->inverted++;
 	if (BACKLOG(*st) > lp->sampled_max)
 		lp->sampled_max = BACKLOG(*st);
 }
@@ -685,6 +697,9 @@ static void test3_live(void)
 	      "max=%u sampled max=%u", MAXD(st), sampled_max);
 	check(below == 0, "t3 polled max never behind an earlier polled backlog",
 	      "violations=%u", below);
+	check(lp.samples > 0 && lp.inverted == 0,
+	      "t3 no reply under live bursts shows backlog above its own mark",
+	      "%u of %u replies", lp.inverted, lp.samples);
 	check(MAXD(st) >= 1 && MAXD(st) <= limit + slack,
 	      "t3 max <= backlog_limit + slack", "max=%u limit=%u slack=%u",
 	      MAXD(st), limit, slack);
@@ -829,6 +844,9 @@ static void test5_vanilla(void)
 	      "payload_len=%zu", st.payload_len);
 	check(!ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH),
 	      "t5 backlog_max_depth unsupported", "present=0x%x", st.present);
+	check(!(st.value[AP_FIELD_FEATURE_BITMAP] & AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH),
+	      "t5 feature_bitmap lacks 0x80", "feature_bitmap=0x%x",
+	      st.value[AP_FIELD_FEATURE_BITMAP]);
 
 	fd = rawnl_open(0);
 	if (fd < 0)
