@@ -63,6 +63,14 @@ void ap_status_decode(const void *payload, size_t len, struct ap_status *st)
 		memcpy(&st->value[f], bytes + off, sizeof(uint32_t));
 		st->present |= 1u << f;
 	}
+	if (len >= AP_OFF_BACKLOG_DEPTH_SUM + sizeof(uint64_t) &&
+	    (st->value[AP_FIELD_FEATURE_BITMAP] & AUDIT_FEATURE_BITMAP_BACKLOG_DEPTH_SUM)) {
+		memcpy(&st->backlog_records, bytes + AP_OFF_BACKLOG_RECORDS,
+		       sizeof(uint64_t));
+		memcpy(&st->backlog_depth_sum, bytes + AP_OFF_BACKLOG_DEPTH_SUM,
+		       sizeof(uint64_t));
+		st->has_backlog_sums = true;
+	}
 	/* feature_bitmap (decoded above: its offset is lower) vouches for
 	 * the fields that came with a feature bit */
 	for (int f = 0; f < AP_FIELD_COUNT; f++) {

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,10 @@ static void print_text(const struct ap_status *st)
 			       ap_status_absence(st, f, why, sizeof(why)),
 			       ap_field_origin(f));
 	}
+	/* the RFC's sums, only on a kernel that has them */
+	if (st->has_backlog_sums)
+		printf("backlog_records %" PRIu64 "\nbacklog_depth_sum %" PRIu64 "\n",
+		       st->backlog_records, st->backlog_depth_sum);
 }
 
 static void print_json(const struct ap_status *st, const struct status_peak *peak)
@@ -81,6 +86,11 @@ static void print_json(const struct ap_status *st, const struct status_peak *pea
 		sep = ",";
 	}
 	printf("}");
+	if (st->has_backlog_sums)
+		printf(",\"backlog_sums\":{\"records\":%" PRIu64 ",\"depth_sum\":%" PRIu64 "}",
+		       st->backlog_records, st->backlog_depth_sum);
+	else
+		printf(",\"backlog_sums\":null");
 	status_peak_print_json(peak);
 	printf("}\n");
 }

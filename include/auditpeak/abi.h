@@ -29,6 +29,14 @@
 #ifndef AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH
 #define AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH 0x00000080
 #endif
+/*
+ * The RFC on top of it (kernel/linux-7.3, patch 2): two __u64 after the
+ * mark, records queued since boot and the sum of the queue lengths they
+ * found; two readings give the mean length a record found in between.
+ */
+#ifndef AUDIT_FEATURE_BITMAP_BACKLOG_DEPTH_SUM
+#define AUDIT_FEATURE_BITMAP_BACKLOG_DEPTH_SUM 0x00000100
+#endif
 
 /* Byte offsets inside the AUDIT_GET payload. */
 #define AP_OFF_MASK                     0
@@ -43,10 +51,12 @@
 #define AP_OFF_BACKLOG_WAIT_TIME        36
 #define AP_OFF_BACKLOG_WAIT_TIME_ACTUAL 40
 #define AP_OFF_BACKLOG_MAX_DEPTH        44
+#define AP_OFF_BACKLOG_RECORDS          48      /* __u64 */
+#define AP_OFF_BACKLOG_DEPTH_SUM        56      /* __u64 */
 
 /* Every kernel with audit sends at least the original eight fields. */
 #define AP_STATUS_MIN_PAYLOAD           32
-/* The largest struct audit_status we know (with backlog_max_depth). */
-#define AP_STATUS_KNOWN_PAYLOAD         48
+/* The largest struct audit_status we know (with the RFC's sums). */
+#define AP_STATUS_KNOWN_PAYLOAD         64
 
 #endif /* AUDITPEAK_ABI_H */

@@ -34,6 +34,15 @@ struct ap_status {
 	uint32_t value[AP_FIELD_COUNT]; /* 0 where not present */
 	uint32_t present;               /* bit (1 << field) per field present */
 	size_t payload_len;             /* bytes the kernel sent */
+	/*
+	 * The RFC's 64-bit sums (abi.h), when the reply covers them and has
+	 * their feature bit: records queued on the audit queue since boot,
+	 * and the sum of the queue lengths they found.  Both wrap; subtract
+	 * two readings modulo 2^64.
+	 */
+	bool has_backlog_sums;
+	uint64_t backlog_records;
+	uint64_t backlog_depth_sum;
 };
 
 /*

@@ -161,6 +161,14 @@ static void emit_counters(struct emit *e, const struct ap_exporter_snapshot *s)
 		jiffies_metric(e, s, "auditpeak_backlog_wait_time_actual", COUNTER,
 			       "Time callers spent waiting for room in the audit queue, summed across resets.",
 			       s->wait_actual_total_jiffies);
+	if (s->up && s->status.has_backlog_sums) {
+		counter_u(e, "auditpeak_backlog_records",
+			  "Records the kernel queued on its audit queue since boot (the kernel's backlog_records).",
+			  s->status.backlog_records);
+		counter_u(e, "auditpeak_backlog_depth_sum",
+			  "Sum of the queue lengths those records found, themselves included (the kernel's backlog_depth_sum): rate() of it over rate() of auditpeak_backlog_records_total is the mean queue length a record found.",
+			  s->status.backlog_depth_sum);
+	}
 	counter_u(e, "auditpeak_polls", "AUDIT_GET polls made.", s->polls);
 	counter_u(e, "auditpeak_poll_errors",
 		  "Polls or peak reads that failed.", s->poll_errors);

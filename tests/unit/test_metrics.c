@@ -157,6 +157,32 @@ static void down_hides_status(void **state)
 	free(t);
 }
 
+/* The RFC's sums: counters only where the kernel has them, as it says. */
+static void backlog_sums_where_the_kernel_has_them(void **state)
+{
+	struct ap_exporter_snapshot s;
+	char *t;
+
+	(void)state;
+	fixture_full_snapshot(&s, 250);
+	t = render(&s, AP_FORMAT_PROMETHEUS_TEXT);
+	lacks(t, "auditpeak_backlog_records");
+	lacks(t, "auditpeak_backlog_depth_sum");
+	free(t);
+	s.status.has_backlog_sums = true;
+	s.status.backlog_records = 18446744073709551615ULL;
+	s.status.backlog_depth_sum = 7;
+	t = render(&s, AP_FORMAT_PROMETHEUS_TEXT);
+	has_line(t, "# TYPE auditpeak_backlog_records_total counter");
+	has_line(t, "auditpeak_backlog_records_total 18446744073709551615");
+	has_line(t, "auditpeak_backlog_depth_sum_total 7");
+	free(t);
+	s.up = false;
+	t = render(&s, AP_FORMAT_PROMETHEUS_TEXT);
+	lacks(t, "auditpeak_backlog_records");
+	free(t);
+}
+
 static void negotiation(void **state)
 {
 	(void)state;
@@ -199,6 +225,7 @@ int main(void)
 		cmocka_unit_test(jiffies_without_hz),
 		cmocka_unit_test(no_peak_source_no_fake_peak),
 		cmocka_unit_test(down_hides_status),
+		cmocka_unit_test(backlog_sums_where_the_kernel_has_them),
 		cmocka_unit_test(negotiation),
 	};
 

@@ -112,6 +112,35 @@ static void max_depth_needs_its_feature_bit(void **state)
 	free(p);
 }
 
+/* The RFC's two __u64: only a 64-byte reply with bit 0x100 has them. */
+static void sums_need_64_bytes_and_their_bit(void **state)
+{
+	unsigned char *p = payload_of(64);
+	uint64_t records = 123456789012345ULL, depth = 0xfedcba9876543210ULL;
+	uint32_t bitmap = AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH |
+			  AUDIT_FEATURE_BITMAP_BACKLOG_DEPTH_SUM;
+	struct ap_status st;
+
+	(void)state;
+	memcpy(p + AP_OFF_FEATURE_BITMAP, &bitmap, 4);
+	memcpy(p + AP_OFF_BACKLOG_RECORDS, &records, 8);
+	memcpy(p + AP_OFF_BACKLOG_DEPTH_SUM, &depth, 8);
+	ap_status_decode(p, 64, &st);
+	assert_true(st.has_backlog_sums);
+	assert_true(st.backlog_records == records);
+	assert_true(st.backlog_depth_sum == depth);
+	assert_true(ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH));
+	ap_status_decode(p, 63, &st);
+	assert_false(st.has_backlog_sums);
+	assert_true(st.backlog_records == 0 && st.backlog_depth_sum == 0);
+	bitmap = AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH;
+	memcpy(p + AP_OFF_FEATURE_BITMAP, &bitmap, 4);
+	ap_status_decode(p, 64, &st);
+	assert_false(st.has_backlog_sums);
+	assert_true(ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH));
+	free(p);
+}
+
 static void abi_offsets(void **state)
 {
 	(void)state;
@@ -123,6 +152,9 @@ static void abi_offsets(void **state)
 	assert_int_equal(ap_field_set_mask(AP_FIELD_BACKLOG_MAX_DEPTH), 0x100);
 	assert_int_equal(AUDIT_STATUS_BACKLOG_MAX_DEPTH, 0x0100);
 	assert_int_equal(AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH, 0x00000080);
+	assert_int_equal(AUDIT_FEATURE_BITMAP_BACKLOG_DEPTH_SUM, 0x00000100);
+	assert_int_equal(AP_OFF_BACKLOG_RECORDS, 48);
+	assert_int_equal(AP_OFF_BACKLOG_DEPTH_SUM, 56);
 	assert_int_equal(ap_field_set_mask(AP_FIELD_LOST), 0x40);
 	assert_int_equal(ap_field_set_mask(AP_FIELD_BACKLOG_WAIT_TIME_ACTUAL), 0x80);
 	assert_int_equal(ap_field_set_mask(AP_FIELD_BACKLOG), 0);
@@ -145,6 +177,7 @@ int main(void)
 		cmocka_unit_test(every_length),
 		cmocka_unit_test(known_kernel_sizes),
 		cmocka_unit_test(max_depth_needs_its_feature_bit),
+		cmocka_unit_test(sums_need_64_bytes_and_their_bit),
 		cmocka_unit_test(abi_offsets),
 		cmocka_unit_test(names_round_trip),
 	};

@@ -8,7 +8,8 @@
  *     patched   tests 1-4 (and 3b) against a patched kernel (first: test 1
  *               checks the mark against the boot's own records, and the
  *               feature bit; 3 and 3b that no reply polled during bursts
- *               shows backlog above its own mark)
+ *               shows backlog above its own mark; 2b the sums of RFC
+ *               patch 2 where auditpeak_backlog_sums=yes)
  *     vanilla   test 5 against an unpatched kernel
  *     bpf       test 6 (ktest_bpf.c): the eBPF probe beside the native
  *               field, and test 7 (ktest_serve.c): serve's window peak,
@@ -448,6 +449,14 @@ void fake_auditd_stop(int fd)
 
 /* ------------------------------------------------------------ tests */
 
+/* Does this kernel carry RFC patch 2's sums?  tests/kernel/run says. */
+static bool expect_sums(void)
+{
+	const char *v = getenv("auditpeak_backlog_sums");
+
+	return v && strcmp(v, "yes") == 0;
+}
+
 static void test1_patched_get(void)
 {
 	struct ap_status st;
@@ -459,8 +468,14 @@ static void test1_patched_get(void)
 	/* before anything of ours queues records: what did boot queue? */
 	scan_kmsg(&printed, &warnings, false);
 	st = get();
-	check(st.payload_len == 48, "t1 GET payload is 48 bytes",
-	      "payload_len=%zu", st.payload_len);
+	check(st.payload_len == (expect_sums() ? 64u : 48u),
+	      "t1 GET payload is 48 bytes (64 with RFC patch 2's sums)",
+	      "payload_len=%zu, sums expected: %s", st.payload_len,
+	      expect_sums() ? "yes" : "no");
+	check(st.has_backlog_sums == expect_sums(),
+	      "t1 backlog_records/backlog_depth_sum where the kernel has patch 2, and only there",
+	      "present=%d expected=%d (feature_bitmap 0x%x)", st.has_backlog_sums,
+	      expect_sums(), st.value[AP_FIELD_FEATURE_BITMAP]);
 	check(ap_status_has(&st, AP_FIELD_BACKLOG_MAX_DEPTH),
 	      "t1 backlog_max_depth present", "value=%u", MAXD(st));
 	/*
@@ -529,6 +544,57 @@ static void test2_plateau(int dfd)
 	check(MAXD(st2) == MAXD(st1) && BACKLOG(st2) == 0,
 	      "t2 value survives the drain", "backlog=%u max=%u",
 	      BACKLOG(st2), MAXD(st2));
+}
+
+/*
+ * 2b (RFC patch 2): on a held queue, N records from one sender find the
+ * queue at b0+1, b0+2, ..., b0+N, so backlog_records grows by exactly N and
+ * backlog_depth_sum by exactly N*b0 + N(N+1)/2.  One sender: from several
+ * CPUs two enqueues may read the same length after both went in.
+ */
+static void test2b_sums(void)
+{
+	static const unsigned int sizes[] = { 1000, 500, 250 };
+	struct ap_status st0 = { 0 }, st1 = { 0 };
+	uint64_t want = 0;
+	unsigned int n = 0;
+	bool exact = false;
+	int failed = 0;
+
+	for (size_t a = 0; a < sizeof(sizes) / sizeof(sizes[0]); a++) {
+		unsigned int one[1];
+		struct crew c;
+
+		n = sizes[a];
+		one[0] = n;
+		restart_mark();
+		crew_start(&c, 1, WORK_USER_MSG, one);
+		st0 = get();
+		crew_go(&c);
+		failed = crew_wait(&c);
+		st1 = get();
+		if (BACKLOG(st1) == BACKLOG(st0) + n) {
+			exact = true;
+			break;
+		}
+		note("t2b kauditd dequeued during the burst; retrying with fewer records");
+	}
+	want = (uint64_t)n * BACKLOG(st0) + (uint64_t)n * (n + 1) / 2;
+	note("t2b N=%u from one sender, backlog %u -> %u: records %llu -> %llu, depth sum %llu -> %llu",
+	     n, BACKLOG(st0), BACKLOG(st1),
+	     (unsigned long long)st0.backlog_records, (unsigned long long)st1.backlog_records,
+	     (unsigned long long)st0.backlog_depth_sum, (unsigned long long)st1.backlog_depth_sum);
+	check(failed == 0 && exact, "t2b plateau from one sender: backlog rose by exactly N",
+	      "N=%u backlog %u -> %u", n, BACKLOG(st0), BACKLOG(st1));
+	check(st1.backlog_records - st0.backlog_records == n,
+	      "t2b backlog_records rose by exactly N", "N=%u rise=%llu", n,
+	      (unsigned long long)(st1.backlog_records - st0.backlog_records));
+	check(st1.backlog_depth_sum - st0.backlog_depth_sum == want,
+	      "t2b backlog_depth_sum rose by exactly N*b0 + N(N+1)/2",
+	      "b0=%u N=%u want=%llu rise=%llu, mean found %.1f", BACKLOG(st0), n,
+	      (unsigned long long)want,
+	      (unsigned long long)(st1.backlog_depth_sum - st0.backlog_depth_sum),
+	      (double)(st1.backlog_depth_sum - st0.backlog_depth_sum) / n);
 }
 
 void rule(const char *test, uint16_t type)
@@ -947,6 +1013,8 @@ int main(int argc, char **argv)
 		set_field(AP_FIELD_BACKLOG_LIMIT, 20000);
 		dfd = fake_auditd_start();
 		test2_plateau(dfd);
+		if (expect_sums())
+			test2b_sums();
 		test3b_concurrent();
 		fake_auditd_stop(dfd);
 		wait_quiet();
