@@ -40,7 +40,6 @@ static void print_text(const struct ap_status *st)
 {
 	for (size_t i = 0; i < N_TEXT_FIELDS; i++) {
 		enum ap_field f = text_fields[i];
-
 		char why[160];
 
 		if (ap_status_has(st, f))

@@ -137,7 +137,7 @@ static void emit_status(struct emit *e, const struct ap_exporter_snapshot *s)
 	if (!s->up)
 		return;
 	gauge_u(e, "auditpeak_status_payload_bytes",
-		"Size of the kernel's AUDIT_GET reply; 48 means it has backlog_max_depth.",
+		"Size of the kernel's AUDIT_GET reply: 44 on released kernels, 48 with backlog_max_depth, 64 with the RFC's sums.",
 		st->payload_len);
 	for (size_t i = 0; i < sizeof(status_gauges) / sizeof(status_gauges[0]); i++)
 		if (ap_status_has(st, status_gauges[i].field))
