@@ -13,29 +13,31 @@ struct field_info {
 	uint32_t feature;	/* the feature_bitmap bit that vouches for it */
 };
 
+/* Positional, every member given: clang's -Wmissing-field-initializers
+ * (the fuzz build) wants them all. */
 static const struct field_info fields[AP_FIELD_COUNT] = {
-	[AP_FIELD_MASK] = { "mask", AP_OFF_MASK, 0, "Linux 2.6" },
+	[AP_FIELD_MASK] = { "mask", AP_OFF_MASK, 0, "Linux 2.6", 0 },
 	[AP_FIELD_ENABLED] = { "enabled", AP_OFF_ENABLED,
-			       AUDIT_STATUS_ENABLED, "Linux 2.6" },
+			       AUDIT_STATUS_ENABLED, "Linux 2.6", 0 },
 	[AP_FIELD_FAILURE] = { "failure", AP_OFF_FAILURE,
-			       AUDIT_STATUS_FAILURE, "Linux 2.6" },
-	[AP_FIELD_PID] = { "pid", AP_OFF_PID, AUDIT_STATUS_PID, "Linux 2.6" },
+			       AUDIT_STATUS_FAILURE, "Linux 2.6", 0 },
+	[AP_FIELD_PID] = { "pid", AP_OFF_PID, AUDIT_STATUS_PID, "Linux 2.6", 0 },
 	[AP_FIELD_RATE_LIMIT] = { "rate_limit", AP_OFF_RATE_LIMIT,
-				  AUDIT_STATUS_RATE_LIMIT, "Linux 2.6" },
+				  AUDIT_STATUS_RATE_LIMIT, "Linux 2.6", 0 },
 	[AP_FIELD_BACKLOG_LIMIT] = { "backlog_limit", AP_OFF_BACKLOG_LIMIT,
-				     AUDIT_STATUS_BACKLOG_LIMIT, "Linux 2.6" },
+				     AUDIT_STATUS_BACKLOG_LIMIT, "Linux 2.6", 0 },
 	[AP_FIELD_LOST] = { "lost", AP_OFF_LOST, AUDIT_STATUS_LOST,
-			    "Linux 2.6" },
-	[AP_FIELD_BACKLOG] = { "backlog", AP_OFF_BACKLOG, 0, "Linux 2.6" },
+			    "Linux 2.6", 0 },
+	[AP_FIELD_BACKLOG] = { "backlog", AP_OFF_BACKLOG, 0, "Linux 2.6", 0 },
 	[AP_FIELD_FEATURE_BITMAP] = { "feature_bitmap", AP_OFF_FEATURE_BITMAP,
-				      0, "Linux 3.12" },
+				      0, "Linux 3.12", 0 },
 	[AP_FIELD_BACKLOG_WAIT_TIME] = { "backlog_wait_time",
 					 AP_OFF_BACKLOG_WAIT_TIME,
 					 AUDIT_STATUS_BACKLOG_WAIT_TIME,
-					 "Linux 3.14" },
+					 "Linux 3.14", 0 },
 	[AP_FIELD_BACKLOG_WAIT_TIME_ACTUAL] = {
 		"backlog_wait_time_actual", AP_OFF_BACKLOG_WAIT_TIME_ACTUAL,
-		AUDIT_STATUS_BACKLOG_WAIT_TIME_ACTUAL, "Linux 5.10" },
+		AUDIT_STATUS_BACKLOG_WAIT_TIME_ACTUAL, "Linux 5.10", 0 },
 	[AP_FIELD_BACKLOG_MAX_DEPTH] = {
 		"backlog_max_depth", AP_OFF_BACKLOG_MAX_DEPTH,
 		AUDIT_STATUS_BACKLOG_MAX_DEPTH,

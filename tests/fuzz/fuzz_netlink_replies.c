@@ -18,6 +18,7 @@
 
 #include <linux/netlink.h>
 
+#include "auditpeak/abi.h"
 #include "auditpeak/control.h"
 
 struct peer {
@@ -93,13 +94,22 @@ static void check_status(const struct ap_status *st)
 {
 	if (st->payload_len < 32)
 		abort(); /* short replies must be refused */
+	uint32_t bitmap = st->value[AP_FIELD_FEATURE_BITMAP];
+
 	for (int f = 0; f < AP_FIELD_COUNT; f++) {
 		size_t off = ap_field_offset(f);
 		bool covered = st->payload_len >= off + 4 && off + 4 <= 256;
 
+		/* backlog_max_depth needs its feature bit as well */
+		if (f == AP_FIELD_BACKLOG_MAX_DEPTH)
+			covered = covered && (bitmap & AUDIT_FEATURE_BITMAP_BACKLOG_MAX_DEPTH);
 		if (ap_status_has(st, f) != covered)
 			abort();
 	}
+	if (st->has_backlog_sums !=
+	    (st->payload_len >= AP_OFF_BACKLOG_DEPTH_SUM + 8 &&
+	     (bitmap & AUDIT_FEATURE_BITMAP_BACKLOG_DEPTH_SUM) != 0))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
