@@ -43,6 +43,24 @@ int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind)
 	return -1;
 }
 
+int ap_bpf_path_parse(const char *name, enum ap_bpf_path *path)
+{
+	static const char *const names[] = {
+		[AP_BPF_PATH_AUTO] = "auto",
+		[AP_BPF_PATH_FEXIT] = "fexit",
+		[AP_BPF_PATH_KPROBE] = "kretprobe",
+		[AP_BPF_PATH_TRACEPOINT] = "tracepoint",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*path = (enum ap_bpf_path)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 const char *ap_peak_kind_name(enum ap_peak_kind kind)
 {
 	for (size_t i = 0; i < N_BACKENDS; i++)

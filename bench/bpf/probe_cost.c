@@ -204,18 +204,6 @@ static double timed(size_t i, struct prog_stats *delta)
 	return t;
 }
 
-static int parse_path(const char *s, enum ap_bpf_path *path)
-{
-	static const char *const names[] = { "auto", "fexit", "kretprobe", "tracepoint" };
-
-	for (int i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*path = (enum ap_bpf_path)i;
-			return 0;
-		}
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	struct ap_marker_rule rule = { 0 };
@@ -230,7 +218,7 @@ int main(int argc, char **argv)
 	uint32_t max;
 
 	ap_peak_config_defaults(&cfg);
-	if (argc != 3 || parse_path(argv[1], &cfg.bpf_path) < 0 ||
+	if (argc != 3 || ap_bpf_path_parse(argv[1], &cfg.bpf_path) < 0 ||
 	    (iterations = atol(argv[2])) <= 0) {
 		fprintf(stderr, "usage: probe-cost auto|fexit|kretprobe|tracepoint ITERATIONS\n");
 		return 2;

@@ -6,7 +6,7 @@
  * (shift=4: 16 ns each) instead of following the host, so a run's time is
  * the work the guest did, whatever else the host was doing.
  *
- *   record-cost RECORDS RUNS PROCS...
+ *   record-cost [--probe PATH] RECORDS RUNS PROCS...
  *
  * For each PROCS value (e.g. 1 4), in each of two modes, RUNS timed runs
  * after one untimed warm-up (page faults, first audit contexts):
@@ -26,11 +26,23 @@
  * "L LOST" at the end (must be 0: a lost record is one not queued, and
  * the time per record would be meaningless).  The guest is thrown away
  * afterwards: audit settings are not restored.
+ *
+ * With --probe PATH (auto, fexit, kretprobe, tracepoint) the same runs
+ * are repeated with auditpeak's eBPF probe attached as `serve` attaches it
+ * (the library's bpf peak source on that path), for its cost per record
+ * (bench/bpf/icount): each run without the probe, then with it ("B ..."
+ * lines shaped like the "R" ones), detached again between runs; "P DETAIL"
+ * once, when it is first loaded and has validated the queue.  Both states
+ * also time work that writes no audit record, OPENCLOSE_PAIRS opens and
+ * closes of /proc/self/stat per run (slab allocations in the cache audit
+ * buffers use on Debian's kernels): "O off|on RUN NS_PER_PAIR".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +52,14 @@
 #include "auditpeak/burst.h"
 #include "auditpeak/clock.h"
 #include "auditpeak/control.h"
+#include "auditpeak/peak.h"
 #include "auditpeak/rule.h"
 
 #include "../lib/audit_consumer.h"
 
 #define RECORDS_PER_CALL 3 /* SYSCALL, PROCTITLE, EOE */
 #define MAX_PROCS 64
+#define OPENCLOSE_PAIRS 20000
 
 struct crew {
 	pid_t pid[MAX_PROCS];
@@ -177,18 +191,115 @@ static int timed_run(struct ap_nl *nl, enum ap_burst_mode mode, uint64_t calls,
 	return rc;
 }
 
-int main(int argc, char **argv)
+/*
+ * Every mode for every sender count: runs FIRST..LAST, a negative one
+ * untimed (a warm-up), one line "TAG MODE PROCS RUN NS_PER_RECORD RECORDS
+ * NS" for each timed one.
+ */
+static int measure(struct ap_nl *nl, char tag, uint64_t records, int first,
+		   int last, char **procs, int n_procs, struct ap_error *err)
 {
 	static const enum ap_burst_mode modes[] = { AP_BURST_USER, AP_BURST_SYSCALL };
+
+	for (int a = 0; a < n_procs; a++) {
+		int n = atoi(procs[a]);
+
+		if (n < 1 || n > MAX_PROCS)
+			return ap_fail(err, AP_ERR_USAGE, EINVAL, "PROCS must be 1..%d", MAX_PROCS);
+		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+			uint64_t per = modes[m] == AP_BURST_SYSCALL ? RECORDS_PER_CALL : 1;
+			uint64_t calls = records / per;
+
+			for (int r = first; r <= last; r++) {
+				int64_t ns;
+
+				if (timed_run(nl, modes[m], calls, n, &ns, err) < 0)
+					return -1;
+				if (r >= 0)
+					printf("%c %s %d %d %.2f %" PRIu64 " %" PRId64 "\n",
+					       tag, ap_burst_mode_name(modes[m]), n, r,
+					       (double)ns / (double)(calls * per),
+					       calls * per, ns);
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Work that writes no audit record, runs FIRST..LAST as above: "O STATE
+ * RUN NS_PER_PAIR" for each timed one.
+ */
+static int measure_openclose(const char *state, int first, int last,
+			     struct ap_error *err)
+{
+	for (int r = first; r <= last; r++) {
+		int64_t t0 = (int64_t)ap_now_mono_ns();
+
+		for (int i = 0; i < OPENCLOSE_PAIRS; i++) {
+			int fd = open("/proc/self/stat", O_RDONLY);
+
+			if (fd < 0)
+				return ap_fail(err, AP_ERR_SYSTEM, errno, "open /proc/self/stat");
+			close(fd);
+		}
+		if (r >= 0)
+			printf("O %s %d %.2f\n", state, r,
+			       (double)((int64_t)ap_now_mono_ns() - t0) / OPENCLOSE_PAIRS);
+	}
+	return 0;
+}
+
+/*
+ * Attach the probe as serve does and wait until it reads: the first read
+ * validates the queue's address, which needs a record queued.
+ */
+static int probe_attach(struct ap_peak *peak, struct ap_nl *nl, const char *path,
+			bool say, struct ap_error *err)
+{
+	struct ap_peak_config cfg;
+	uint32_t max;
+
+	ap_peak_config_defaults(&cfg);
+	if (ap_bpf_path_parse(path, &cfg.bpf_path) < 0)
+		return ap_fail(err, AP_ERR_USAGE, EINVAL,
+			       "--probe %s: auto, fexit, kretprobe or tracepoint", path);
+	if (ap_peak_open(peak, AP_PEAK_BPF, &cfg, err) < 0)
+		return -1;
+	for (int i = 0; i < 50; i++) {
+		if (ap_send_user_message(nl, "auditpeak record-cost probe warm-up", err) < 0)
+			break;
+		if (wait_drained(nl, err) < 0)
+			break;
+		if (ap_peak_read(peak, NULL, &max, err) == 0) {
+			if (say)
+				printf("P %s\n", peak->detail);
+			return 0;
+		}
+	}
+	ap_peak_close(peak);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
 	struct ap_status before, after;
 	struct ap_error err;
 	struct ap_nl *nl = NULL;
+	struct ap_peak peak;
+	const char *probe = NULL;
+	bool attached = false;
 	pid_t consumer = -1;
 	uint64_t records;
 	int runs, rc = -1;
 
+	if (argc > 2 && strcmp(argv[1], "--probe") == 0) {
+		probe = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s RECORDS RUNS PROCS...\n", argv[0]);
+		fprintf(stderr, "usage: record-cost [--probe PATH] RECORDS RUNS PROCS...\n");
 		return 2;
 	}
 	records = strtoull(argv[1], NULL, 10);
@@ -207,29 +318,24 @@ int main(int argc, char **argv)
 	}
 	if (ap_get_status(nl, &before, &err) < 0)
 		goto out;
-	for (int a = 3; a < argc; a++) {
-		int procs = atoi(argv[a]);
-
-		if (procs < 1 || procs > MAX_PROCS) {
-			ap_fail(&err, AP_ERR_USAGE, EINVAL, "PROCS must be 1..%d", MAX_PROCS);
+	if (!probe && measure(nl, 'R', records, -1, runs - 1, argv + 3, argc - 3, &err) < 0)
+		goto out;
+	/*
+	 * With the probe, rounds alternate: no probe, then attached, then
+	 * detached again for the next round, so a drift over the boot (caches
+	 * warming, the log growing) falls on both sides alike.
+	 */
+	for (int r = probe ? -1 : runs; r < runs; r++) {
+		if (measure(nl, 'R', records, r, r, argv + 3, argc - 3, &err) < 0 ||
+		    measure_openclose("off", r, r, &err) < 0 ||
+		    probe_attach(&peak, nl, probe, r < 0, &err) < 0)
 			goto out;
-		}
-		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
-			uint64_t per = modes[m] == AP_BURST_SYSCALL ? RECORDS_PER_CALL : 1;
-			uint64_t calls = records / per;
-
-			for (int r = -1; r < runs; r++) {
-				int64_t ns;
-
-				if (timed_run(nl, modes[m], calls, procs, &ns, &err) < 0)
-					goto out;
-				if (r >= 0)
-					printf("R %s %d %d %.2f %" PRIu64 " %" PRId64 "\n",
-					       ap_burst_mode_name(modes[m]), procs, r,
-					       (double)ns / (double)(calls * per),
-					       calls * per, ns);
-			}
-		}
+		attached = true;
+		if (measure(nl, 'B', records, r, r, argv + 3, argc - 3, &err) < 0 ||
+		    measure_openclose("on", r, r, &err) < 0)
+			goto out;
+		ap_peak_close(&peak);
+		attached = false;
 	}
 	if (ap_get_status(nl, &after, &err) < 0)
 		goto out;
@@ -237,6 +343,8 @@ int main(int argc, char **argv)
 	       after.value[AP_FIELD_LOST] - before.value[AP_FIELD_LOST]);
 	rc = 0;
 out:
+	if (attached)
+		ap_peak_close(&peak);
 	bench_consumer_stop(consumer);
 	if (rc < 0)
 		fprintf(stderr, "record-cost: %s\n", err.msg);

@@ -133,6 +133,8 @@ bool ap_peak_is_exact(const struct ap_peak *p);
 /* "auto", "kernel", "bpf", "sample" <-> kind; -1 if unknown. */
 int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind);
 const char *ap_peak_kind_name(enum ap_peak_kind kind);
+/* "auto", "fexit", "kretprobe", "tracepoint" -> path; -1 if unknown. */
+int ap_bpf_path_parse(const char *name, enum ap_bpf_path *path);
 
 /* Each backend's constructor; fails with AP_ERR_UNSUPPORTED where unusable. */
 int ap_peak_kernel_open(struct ap_peak *p, const struct ap_peak_config *cfg,

@@ -57,6 +57,7 @@ static void backend_and_mode_names(void **state)
 {
 	enum ap_peak_kind k;
 	enum ap_burst_mode m;
+	enum ap_bpf_path bp = AP_BPF_PATH_AUTO;
 
 	(void)state;
 	assert_int_equal(ap_peak_kind_parse("bpf", &k), 0);
@@ -66,6 +67,12 @@ static void backend_and_mode_names(void **state)
 	assert_int_equal(ap_peak_kind_parse("auto", &k), 0);
 	assert_int_equal(ap_peak_kind_parse("ebpf", &k), -1);
 	assert_string_equal(ap_peak_kind_name(AP_PEAK_SAMPLE), "sample");
+	assert_int_equal(ap_bpf_path_parse("kretprobe", &bp), 0);
+	assert_int_equal(bp, AP_BPF_PATH_KPROBE);
+	assert_int_equal(ap_bpf_path_parse("tracepoint", &bp), 0);
+	assert_int_equal(bp, AP_BPF_PATH_TRACEPOINT);
+	assert_int_equal(ap_bpf_path_parse("kprobe", &bp), -1);
+	assert_int_equal(bp, AP_BPF_PATH_TRACEPOINT);
 	assert_int_equal(ap_burst_mode_parse("syscall", &m), 0);
 	assert_int_equal(m, AP_BURST_SYSCALL);
 	assert_int_equal(ap_burst_mode_parse("users", &m), -1);

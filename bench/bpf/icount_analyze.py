@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""bpf_icount.csv -> the probe's added guest instructions per audit record.
+
+    icount_analyze.py bpf_icount.csv OUTDIR
+
+One row per kernel and workload (AUDIT_USER records, audited getppid
+records, open/close pairs that write no record).  Values are guest ns per
+record (or per pair) under -icount shift=4, so ns / 16 = instructions.  Each
+state's value is the median of its runs; "added" is on - off; "share" is
+on / off - 1; "runs" is the larger (max/min - 1) of the two states' runs, how
+repeatable the boot was; the goal column judges with that spread added
+(met) or taken away (missed), and says "unresolved" in between.
+OUTDIR/KERNEL/path holds the attach path record-cost reported.
+"""
+import collections
+import csv
+import os
+import statistics
+import sys
+
+NS_PER_INSN = 16  # -icount shift=4
+GOAL_INSNS = 250
+GOAL_SHARE = 0.01
+
+vals = collections.defaultdict(list)  # (kernel, mode, probe) -> ns
+for r in csv.DictReader(open(sys.argv[1])):
+    vals[(r["kernel"], r["mode"], r["probe"])].append(float(r["ns_per_unit"]))
+
+unit = {"user": "AUDIT_USER record", "syscall": "audited getppid record",
+        "openclose": "open/close pair (no record)"}
+print("| kernel | probe path | per | off: ns (instructions) | on: ns (instructions) "
+      "| added instructions | share | runs within the boot | goal |")
+print("|---" * 9 + "|")
+for kernel in sorted({k for k, _, _ in vals}, key=lambda k: [int(x) if x.isdigit() else x
+                                                             for x in k.replace("-", ".").split(".")]):
+    try:
+        path = open(os.path.join(sys.argv[2], kernel, "path")).read().strip()
+    except OSError:
+        path = "?"
+    for mode in ("user", "syscall", "openclose"):
+        off, on = vals.get((kernel, mode, "off")), vals.get((kernel, mode, "on"))
+        if not off or not on:
+            continue
+        moff, mon = statistics.median(off), statistics.median(on)
+        added = (mon - moff) / NS_PER_INSN
+        share = mon / moff - 1
+        within = max(max(v) / min(v) - 1 for v in (off, on))
+        # The runs' spread bounds what one boot can tell: judged met only
+        # when the share plus the spread fits, missed only when the share
+        # less the spread does not, else unresolved.
+        slack_insns = within * moff / NS_PER_INSN
+        if mode == "openclose":
+            fits_hi, fits_lo = share + within < GOAL_SHARE, share - within < GOAL_SHARE
+            target = "< 1 %"
+        else:
+            fits_hi = share + within <= GOAL_SHARE and added + slack_insns <= GOAL_INSNS
+            fits_lo = share - within <= GOAL_SHARE and added - slack_insns <= GOAL_INSNS
+            target = f"<= {GOAL_INSNS} and <= 1 %"
+        goal = ("met" if fits_hi else "missed" if not fits_lo else "unresolved") + f" ({target})"
+        print(f"| {kernel} | {path} | {unit[mode]} | {moff:.0f} ({moff / NS_PER_INSN:.0f}) "
+              f"| {mon:.0f} ({mon / NS_PER_INSN:.0f}) | {added:+.0f} | {share * 100:+.2f} % "
+              f"| {within * 100:.2f} % | {goal} |")
