@@ -11,9 +11,16 @@ on / off - 1; "runs" is the larger (max/min - 1) of the two states' runs, how
 repeatable the boot was; the goal column judges with that spread added
 (met) or taken away (missed), and says "unresolved" in between.
 OUTDIR/KERNEL/path holds the attach path record-cost reported.
+
+A second table from OUTDIR/KERNEL-programs/results.log (probe-cost in the
+same kind of boot): for the audited getppid loop, each of the probe's
+programs' runs per record and instructions per run by the kernel's BPF
+statistics (run_time_ns / 16: the program's body, without the trampoline
+that calls it, plus bpf_stats' own two clock reads).
 """
 import collections
 import csv
+import re
 import os
 import statistics
 import sys
@@ -60,3 +67,25 @@ for kernel in sorted({k for k, _, _ in vals}, key=lambda k: [int(x) if x.isdigit
         print(f"| {kernel} | {path} | {unit[mode]} | {moff:.0f} ({moff / NS_PER_INSN:.0f}) "
               f"| {mon:.0f} ({mon / NS_PER_INSN:.0f}) | {added:+.0f} | {share * 100:+.2f} % "
               f"| {within * 100:.2f} % | {goal} |")
+
+RECORDS_PER_CALL = 3
+print()
+print("| kernel | program | runs per audited record | instructions per run (bpf_stats) "
+      "| instructions per record |")
+print("|---" * 5 + "|")
+for kernel in sorted({k for k, _, _ in vals}):
+    try:
+        lines = open(os.path.join(sys.argv[2], kernel + "-programs", "results.log")).read().splitlines()
+    except OSError:
+        continue
+    records = None
+    for line in lines:
+        f = line.split()
+        if f and f[0] == "audited" and len(f) >= 10:
+            records = float(f[8])
+    for line in lines:
+        m = re.match(r"# audited program (\S+): (\d+) runs, ([\d.]+) ns/run", line)
+        if m and records:
+            runs, ns = int(m.group(2)), float(m.group(3))
+            print(f"| {kernel} | {m.group(1)} | {runs / records:.2f} | {ns / NS_PER_INSN:.0f} "
+                  f"| {runs * ns / NS_PER_INSN / records:.0f} |")

@@ -25,6 +25,9 @@
  * the probe costs).  One line per loop:
  *   LOOP ITER ns/iter-without ns/iter-with probe-ns probe-runs share%
  *   ns-per-run [records ns-per-record]
+ * and, under it, "# LOOP program NAME*: RUNS runs, NS ns/run" for each of
+ * the probe's programs that ran (under QEMU -icount, ns / 16 are
+ * instructions: bench/bpf/icount).
  * Sets enabled, rate_limit and backlog_limit and puts them back; adds and
  * removes its rule.  As root.
  */
@@ -50,18 +53,21 @@ static const char *const probe_programs[] = {
 	"on_log_end", "on_send_queue", "on_sched_switc", "on_ab_free", "on_ab_alloc",
 };
 
+#define N_PROGRAMS (sizeof(probe_programs) / sizeof(probe_programs[0]))
+
 struct prog_stats {
 	unsigned long long run_ns, runs, enqueue_runs;
+	/* per program of probe_programs, for where the run time goes */
+	unsigned long long prog_ns[N_PROGRAMS], prog_runs[N_PROGRAMS];
 };
 
-static bool is_probe(const char *name, bool *enqueue)
+/* The index in probe_programs of the program named @name, or -1. */
+static int probe_index(const char *name)
 {
-	for (size_t i = 0; i < sizeof(probe_programs) / sizeof(probe_programs[0]); i++)
-		if (strncmp(name, probe_programs[i], strlen(probe_programs[i])) == 0) {
-			*enqueue = i == 0 || i == 3;
-			return true;
-		}
-	return false;
+	for (size_t i = 0; i < N_PROGRAMS; i++)
+		if (strncmp(name, probe_programs[i], strlen(probe_programs[i])) == 0)
+			return (int)i;
+	return -1;
 }
 
 /* Sum the run time and count of every loaded probe program. */
@@ -74,15 +80,18 @@ static struct prog_stats probe_stats(void)
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 		int fd = bpf_prog_get_fd_by_id(id);
-		bool enqueue;
+		int i;
 
 		if (fd < 0)
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    is_probe(info.name, &enqueue)) {
+		    (i = probe_index(info.name)) >= 0) {
 			s.run_ns += info.run_time_ns;
 			s.runs += info.run_cnt;
-			if (enqueue)
+			s.prog_ns[i] += info.run_time_ns;
+			s.prog_runs[i] += info.run_cnt;
+			/* on_log_end*, on_ab_free: the per-record programs */
+			if (i == 0 || i == 3)
 				s.enqueue_runs += info.run_cnt;
 		}
 		close(fd);
@@ -201,6 +210,10 @@ static double timed(size_t i, struct prog_stats *delta)
 	delta->run_ns = s1.run_ns - s0.run_ns;
 	delta->runs = s1.runs - s0.runs;
 	delta->enqueue_runs = s1.enqueue_runs - s0.enqueue_runs;
+	for (size_t i = 0; i < N_PROGRAMS; i++) {
+		delta->prog_ns[i] = s1.prog_ns[i] - s0.prog_ns[i];
+		delta->prog_runs[i] = s1.prog_runs[i] - s0.prog_runs[i];
+	}
 	return t;
 }
 
@@ -275,6 +288,11 @@ int main(int argc, char **argv)
 			printf(" %ld %.1f", iterations * RECORDS_PER_AUDITED_CALL,
 			       (double)d.run_ns / (double)(iterations * RECORDS_PER_AUDITED_CALL));
 		printf("\n");
+		for (size_t p = 0; p < N_PROGRAMS; p++)
+			if (d.prog_runs[p])
+				printf("# %s program %s*: %llu runs, %.1f ns/run\n",
+				       loops[i].name, probe_programs[p], d.prog_runs[p],
+				       (double)d.prog_ns[p] / (double)d.prog_runs[p]);
 	}
 	rc = 0;
 out:

@@ -3,7 +3,8 @@
 # one of them under a cached kernel through kernel/rig/rig.
 #   guest_kernels FLAVOR...   builds (or finds cached) the rig's kernels, one
 #                             build at a time machine-wide (the kbuild lock)
-#   guest_build               -> $guest_initrd (bench programs + auditpeak)
+#   guest_build [TARGET...]   -> $guest_initrd (bench programs + auditpeak,
+#                             and each extra ninja TARGET of the build)
 #   guest_boot FLAVOR OUT PROG ARG...  -> $OUT/results.log; rig's exit code
 # Environment for guest_boot: AUDITPEAK_SMP (the rig's vCPU count) and
 # BENCH_QEMU_ARGS (extra QEMU options, through bench/lib/qemu-extra).
@@ -27,15 +28,17 @@ guest_build() {
 	# The project's own build (./build unless AUDITPEAK_BUILD says), so the
 	# guests run exactly this checkout's library and CLI; meson builds the
 	# bench and guest programs with the rest.
-	local ub=${AUDITPEAK_BUILD:-$top/build}
+	local ub=${AUDITPEAK_BUILD:-$top/build} extra=() t
 	mkdir -p "$guest_dir"
 	if [ ! -f "$ub/build.ninja" ]; then
 		meson setup "$ub" "$top" >/dev/null || return 1
 	fi
 	ninja -C "$ub" tests/kernel/guest/init bench/peak-capture \
-		bench/record-cost src/auditpeak >/dev/null || return 1
+		bench/record-cost src/auditpeak "$@" >/dev/null || return 1
+	for t in "$@"; do extra+=("$ub/$t"); done
 	"$rig" initramfs "$guest_initrd" "$ub/tests/kernel/guest/init" \
-		"$ub/bench/peak-capture" "$ub/bench/record-cost" "$ub/src/auditpeak"
+		"$ub/bench/peak-capture" "$ub/bench/record-cost" "$ub/src/auditpeak" \
+		"${extra[@]}"
 }
 
 guest_boot() {
