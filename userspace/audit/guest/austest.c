@@ -43,6 +43,7 @@
 #include "rawnl.h"
 
 #define PLATEAU 500		/* records in each plateau */
+#define PLATEAU_ATTEMPTS 3	/* bursts tried before a plateau fails */
 #define STATSD_PORT 8125
 #define STATSD_INTERVAL_S 10
 #define STATSD_MSG_SIZE 512	/* the plugin's datagram buffer */
@@ -198,7 +199,10 @@ static long field(const char *out, const char *name)
  * mark was the plateau at that moment.  Stopping the daemon queues a few
  * records of its own (its unregistration's CONFIG_CHANGE, ...) on top of
  * the plateau before it drains, so the peak the queue reached is the mark
- * read after the drain: returns that.
+ * read after the drain: returns that.  The stalled daemon holds kauditd
+ * off for a limited time; a burst that outlasts it (a slow or busy host)
+ * sees part of the plateau drained, and is tried again after the drain,
+ * up to PLATEAU_ATTEMPTS times.
  */
 static uint32_t plateau(const char *test)
 {
@@ -209,19 +213,28 @@ static uint32_t plateau(const char *test)
 	uint64_t sent = 0;
 	uint32_t peak;
 	char name[96];
+	bool held = false;
 
-	if (ap_stall_start(&stall, ctl, &err) < 0 || ap_stall_arm(stall, &err) < 0)
-		give_up("stalled daemon", &err);
-	before = status_now();
-	if (ap_burst_send(&b, &sent, &err) < 0)
-		give_up("burst", &err);
-	after = status_now();
-	if (ap_stall_stop(stall, &err) < 0)
-		give_up("stop the stalled daemon", &err);
+	for (int attempt = 1; !held; attempt++) {
+		if (ap_stall_start(&stall, ctl, &err) < 0 || ap_stall_arm(stall, &err) < 0)
+			give_up("stalled daemon", &err);
+		before = status_now();
+		if (ap_burst_send(&b, &sent, &err) < 0)
+			give_up("burst", &err);
+		after = status_now();
+		if (ap_stall_stop(stall, &err) < 0)
+			give_up("stop the stalled daemon", &err);
+		held = sent == PLATEAU && after.value[AP_FIELD_BACKLOG] ==
+		       before.value[AP_FIELD_BACKLOG] + PLATEAU;
+		if (held || attempt == PLATEAU_ATTEMPTS)
+			break;
+		note("%s: attempt %d: backlog %u -> %u, part of the burst drained before the end; again",
+		     test, attempt, before.value[AP_FIELD_BACKLOG], after.value[AP_FIELD_BACKLOG]);
+		if (!drained(60000))
+			give_up("queue did not drain in 60 s", NULL);
+	}
 	snprintf(name, sizeof(name), "%s: plateau of %d records, the mark on it", test, PLATEAU);
-	check(sent == PLATEAU && after.value[AP_FIELD_BACKLOG] ==
-	      before.value[AP_FIELD_BACKLOG] + PLATEAU &&
-	      after.value[AP_FIELD_BACKLOG_MAX_DEPTH] == after.value[AP_FIELD_BACKLOG],
+	check(held && after.value[AP_FIELD_BACKLOG_MAX_DEPTH] == after.value[AP_FIELD_BACKLOG],
 	      name, "sent %llu, backlog %u -> %u, mark %u",
 	      (unsigned long long)sent, before.value[AP_FIELD_BACKLOG],
 	      after.value[AP_FIELD_BACKLOG], after.value[AP_FIELD_BACKLOG_MAX_DEPTH]);
