@@ -7,10 +7,12 @@
  *                           after each:
  *     patched   tests 1-4 (and 3b) against a patched kernel (first: test 1
  *               checks the mark against the boot's own records, and the
- *               feature bit; 3 and 3b that no reply polled during bursts
+ *               feature bit, and that a released auditctl's 44-byte
+ *               AUDIT_SET still works; 3 and 3b that no reply polled during bursts
  *               shows backlog above its own mark; 2b the sums of RFC
  *               patch 2 where auditpeak_backlog_sums=yes)
- *     vanilla   test 5 against an unpatched kernel
+ *     vanilla   test 5 against an unpatched kernel (with the 44-byte
+ *               AUDIT_SET as in test 1)
  *     bpf       test 6 (ktest_bpf.c): the eBPF probe beside the native
  *               field, and test 7 (ktest_serve.c): serve's window peak,
  *               in a patched kernel built with BTF and TCP/IP
@@ -455,6 +457,31 @@ static bool expect_sums(void)
 	const char *v = getenv("auditpeak_backlog_sums");
 
 	return v && strcmp(v, "yes") == 0;
+}
+
+/*
+ * Userspace built on older headers sends a shorter struct audit_status:
+ * every released auditctl sends 44 bytes (60 with the netlink header), and
+ * Debian's audit-rules service sets backlog_wait_time with it at boot.
+ * Whatever the kernel's own struct has grown to, that request must keep
+ * working.  Sets the value the kernel has already, so nothing changes.
+ */
+#define RELEASED_STATUS_LEN 44 /* offsetofend(backlog_wait_time_actual) */
+
+static int short_set_of_wait_time(int32_t *ack)
+{
+	struct audit_status s;
+	int fd = rawnl_open(0), rc;
+
+	if (fd < 0)
+		fatal("socket: %s", strerror(-fd));
+	memset(&s, 0, sizeof(s));
+	s.mask = AUDIT_STATUS_BACKLOG_WAIT_TIME;
+	s.backlog_wait_time = get().value[AP_FIELD_BACKLOG_WAIT_TIME];
+	*ack = -1;
+	rc = rawnl_request_ack(fd, AUDIT_SET, &s, RELEASED_STATUS_LEN, ack, 3000);
+	close(fd);
+	return rc;
 }
 
 static void test1_patched_get(void)
@@ -989,6 +1016,8 @@ int main(int argc, char **argv)
 	struct utsname uts;
 	unsigned int records, warnings;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int32_t ack;
+	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ncpus = n > 0 ? (int)n : 1;
@@ -1009,6 +1038,10 @@ int main(int argc, char **argv)
 		int dfd;
 
 		test1_patched_get();
+		rc = short_set_of_wait_time(&ack);
+		check(rc == 0 && ack == 0,
+		      "t1 a 44-byte AUDIT_SET of backlog_wait_time (every released auditctl's) is accepted",
+		      "rc=%d ack=%d", rc, ack);
 		set_field(AP_FIELD_ENABLED, 1);
 		set_field(AP_FIELD_BACKLOG_LIMIT, 20000);
 		dfd = fake_auditd_start();
@@ -1024,6 +1057,10 @@ int main(int argc, char **argv)
 	}
 	if (groups & G_VANILLA) {
 		test5_vanilla();
+		rc = short_set_of_wait_time(&ack);
+		check(rc == 0 && ack == 0,
+		      "t5 a 44-byte AUDIT_SET of backlog_wait_time (every released auditctl's) is accepted",
+		      "rc=%d ack=%d", rc, ack);
 		restore_settings(&saved);
 	}
 	if (groups & G_BPF) {
