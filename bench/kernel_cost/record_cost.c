@@ -325,7 +325,7 @@ int main(int argc, char **argv)
 	 * detached again for the next round, so a drift over the boot (caches
 	 * warming, the log growing) falls on both sides alike.
 	 */
-	for (int r = probe ? -1 : runs; r < runs; r++) {
+	for (int r = -1; probe && r < runs; r++) {
 		if (measure(nl, 'R', records, r, r, argv + 3, argc - 3, &err) < 0 ||
 		    measure_openclose("off", r, r, &err) < 0 ||
 		    probe_attach(&peak, nl, probe, r < 0, &err) < 0)
