@@ -39,11 +39,14 @@
  * CPU; on 5.10 an audit record logged from an interrupt that lands inside
  * the few instructions of the update on the same CPU can overwrite it.
  *
- * Also kept: a log2 histogram of depth at enqueue, the skb truesize of the
- * records sized (the queue's tail right after the enqueue: the record just
- * queued unless another CPU queued behind it), and, where the kernel has
- * BPF atomics (5.12+), the integral of depth over time for the
- * time-weighted mean.  kauditd's drains are sampled too (fexit on
+ * Also kept: a log2 histogram of depth at enqueue.  Two extras cost every
+ * record a few hundred instructions more (bench/README.md, "eBPF probe
+ * cost"), so the loader turns them on only when asked: the skb truesize of
+ * the records sized (keep_sizes: the queue's tail right after the enqueue,
+ * the record just queued unless another CPU queued behind it), and, where
+ * the kernel has BPF atomics (5.12+), the integral of depth over time for
+ * the time-weighted mean (the programs with a mean; the "_nomean" twins
+ * without).  With the mean, kauditd's drains are sampled too (fexit on
  * kauditd_send_queue, else kauditd going to sleep) without counting as
  * enqueues: without them the mean would hold a burst's depth until the
  * next record.
@@ -63,6 +66,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 site_start[AP_PROBE_MAX_SITES];
 const volatile __u64 site_end[AP_PROBE_MAX_SITES];
 const volatile __s32 kauditd_pid;
+/* Constants, so the verifier drops the code they turn off. */
+const volatile bool keep_sizes; /* size each record queued */
+const volatile bool keep_mean;  /* the tracepoint path's mean (6.17+: atomics) */
 
 #define LINE __attribute__((aligned(64)))
 
@@ -209,6 +215,8 @@ static __always_inline void sample_enqueue(__u64 addr, const struct sk_buff *skb
 	raise_max(m, depth);
 	count_enqueue(m, depth);
 	integrate(depth, depth == 0, mean);
+	if (!keep_sizes)
+		return;
 	if (!skb && depth) {
 		const struct sk_buff_head *q = (const void *)addr;
 
@@ -432,9 +440,9 @@ int BPF_PROG(on_ab_free, unsigned long call_site, const void *ptr, void *s)
 		__sync_fetch_and_add(&records_seen, 1);
 		addr = learn_queue(skb);
 	}
-	/* Linux 6.17+ only, which has BPF atomics: the mean is kept. */
+	/* Linux 6.17+ only, which has BPF atomics: the mean if asked. */
 	if (addr)
-		sample_enqueue(addr, skb, true);
+		sample_enqueue(addr, skb, keep_mean);
 	return 0;
 }
 

@@ -26,6 +26,7 @@ void ap_peak_config_defaults(struct ap_peak_config *cfg)
 	cfg->sample_interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US;
 	cfg->defer_threads = false;
 	cfg->bpf_path = AP_BPF_PATH_AUTO;
+	cfg->bpf_extras = 0;
 }
 
 int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind)
@@ -59,6 +60,71 @@ int ap_bpf_path_parse(const char *name, enum ap_bpf_path *path)
 		}
 	}
 	return -1;
+}
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} bpf_extras[] = {
+	{ "mean", AP_BPF_EXTRA_MEAN },
+	{ "sizes", AP_BPF_EXTRA_SIZES },
+};
+
+int ap_bpf_extras_parse(const char *list, unsigned int *extras)
+{
+	unsigned int got = 0;
+
+	if (strcmp(list, "none") == 0 || strcmp(list, "all") == 0) {
+		*extras = list[0] == 'a' ? AP_BPF_EXTRAS_ALL : 0;
+		return 0;
+	}
+	for (const char *s = list;; s++) {
+		size_t len = strcspn(s, ",");
+		size_t i = 0;
+
+		while (i < sizeof(bpf_extras) / sizeof(bpf_extras[0]) &&
+		       (strlen(bpf_extras[i].name) != len ||
+			strncmp(s, bpf_extras[i].name, len) != 0))
+			i++;
+		if (i == sizeof(bpf_extras) / sizeof(bpf_extras[0]))
+			return -1;
+		got |= bpf_extras[i].bit;
+		s += len;
+		if (!*s)
+			break;
+	}
+	*extras = got;
+	return 0;
+}
+
+int ap_bpf_spec_parse(const char *spec, struct ap_peak_config *cfg)
+{
+	const char *colon = strchr(spec, ':');
+	char path[16];
+	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+
+	if (len >= sizeof(path))
+		return -1;
+	memcpy(path, spec, len);
+	path[len] = '\0';
+	if (ap_bpf_path_parse(path, &cfg->bpf_path) < 0)
+		return -1;
+	cfg->bpf_extras = 0;
+	return colon ? ap_bpf_extras_parse(colon + 1, &cfg->bpf_extras) : 0;
+}
+
+const char *ap_bpf_extras_name(unsigned int extras)
+{
+	switch (extras & AP_BPF_EXTRAS_ALL) {
+	case 0:
+		return "none";
+	case AP_BPF_EXTRA_MEAN:
+		return "mean";
+	case AP_BPF_EXTRA_SIZES:
+		return "sizes";
+	default:
+		return "mean,sizes";
+	}
 }
 
 const char *ap_peak_kind_name(enum ap_peak_kind kind)

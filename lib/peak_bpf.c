@@ -89,7 +89,8 @@ struct bpf_state {
 	struct ap_nl *nl;
 	bool validated;
 	bool from_kallsyms;
-	bool mean_kept; /* the kernel has atomics: the probe integrates depth */
+	unsigned int asked;  /* AP_BPF_EXTRA_*: what the caller wants kept */
+	unsigned int extras; /* AP_BPF_EXTRA_*: what the probe keeps */
 	uint64_t opened_ns;
 	int n_cpus; /* per-CPU map values come in this many slots */
 };
@@ -331,15 +332,16 @@ static bool log_end_itself(const struct ap_ksym_entries *e)
 
 /*
  * Each program comes twice in the object, with and without the
- * time-weighted mean (which needs BPF atomics); @mean picks.
+ * time-weighted mean (which needs BPF atomics); @mean picks.  Drains are
+ * sampled for the mean only: the maximum is always at an enqueue.
  */
 static struct path_programs path_programs(struct audit_queue_bpf *skel,
 					  enum ap_bpf_path path,
 					  const struct ap_ksym_lookup *q,
-					  const struct kernel_facts *k, int kauditd)
+					  const struct kernel_facts *k, int kauditd,
+					  bool mean)
 {
 	__typeof__(skel->progs) *p = &skel->progs;
-	bool mean = k->has_atomics;
 	struct path_programs pp = {
 		.sleep = !kauditd ? NULL : mean ? p->on_sched_switch :
 						  p->on_sched_switch_nomean,
@@ -374,6 +376,8 @@ static struct path_programs path_programs(struct audit_queue_bpf *skel,
 		pp.learner = p->on_ab_alloc;
 		break;
 	}
+	if (!mean)
+		pp.drain = pp.sleep = NULL;
 	return pp;
 }
 
@@ -396,6 +400,7 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		      enum ap_bpf_path path, struct path_programs *pp,
 		      struct ap_error *err)
 {
+	bool mean = k->has_atomics && (s->asked & AP_BPF_EXTRA_MEAN);
 	int rc;
 
 	libbpf_said_reset();
@@ -407,7 +412,9 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		s->skel->rodata->site_end[i] = q->ranges[i].end;
 	}
 	s->skel->rodata->kauditd_pid = kauditd;
-	*pp = path_programs(s->skel, path, q, k, kauditd);
+	s->skel->rodata->keep_sizes = s->asked & AP_BPF_EXTRA_SIZES;
+	s->skel->rodata->keep_mean = mean;
+	*pp = path_programs(s->skel, path, q, k, kauditd, mean);
 	choose_programs(s->skel, pp);
 	rc = bpf_map__set_max_entries(s->skel->maps.cpu_stats, s->n_cpus);
 	if (!rc)
@@ -430,7 +437,7 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 			       "bpf: cannot map the probe's maxima: %s",
 			       strerror(e));
 	}
-	s->mean_kept = k->has_atomics;
+	s->extras = (s->asked & AP_BPF_EXTRA_SIZES) | (mean ? AP_BPF_EXTRA_MEAN : 0);
 	return 0;
 }
 
@@ -701,15 +708,17 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
 	if (ready(s, &nothing_seen, err) < 0)
 		return -1;
 	memset(d, 0, sizeof(*d));
+	d->extras = s->extras;
+	if (!(s->extras & AP_BPF_EXTRA_MEAN))
+		/* Not asked for, or no BPF atomics (Linux 5.10): no integral. */
+		d->time_weighted_mean = NAN;
 	if (nothing_seen)
 		return 0;
 	d->enqueues = read_histogram(s, d->bucket);
-	read_record_bytes(s, d);
-	if (!s->mean_kept) {
-		/* No BPF atomics (Linux 5.10): the probe keeps no integral. */
-		d->time_weighted_mean = NAN;
+	if (s->extras & AP_BPF_EXTRA_SIZES)
+		read_record_bytes(s, d);
+	if (!(s->extras & AP_BPF_EXTRA_MEAN))
 		return 0;
-	}
 	last = __atomic_load_n(&b->last_sample, __ATOMIC_SEQ_CST);
 	area2 = __atomic_load_n(&b->area2, __ATOMIC_SEQ_CST);
 	/* The depth since the last sample is the last sample's. */
@@ -875,7 +884,8 @@ static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 			goto fail;
 		}
 	}
-	snprintf(drain, drain_len, "none (kauditd not found)");
+	snprintf(drain, drain_len, "%s", !(s->extras & AP_BPF_EXTRA_MEAN) ?
+		 "not sampled (no mean kept)" : "none (kauditd not found)");
 	if (pp.drain && strcmp(bpf_program__section_name(pp.drain), "kretprobe") == 0) {
 		int before = s->n_links;
 
@@ -933,14 +943,16 @@ static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 		}
 		if (try_path(s, path, q, k, kauditd, drain, sizeof(drain), err) == 0) {
 			snprintf(p->detail, sizeof(p->detail),
-				 "%.80s; drains: %.80s; audit queue address %s%s%s%.100s%s%.100s",
+				 "%.80s; drains: %.80s; audit queue address %s; extras: %s%s%s%.100s%s%.100s",
 				 path == AP_BPF_PATH_KPROBE ?
 					kprobe_names(&q->entries[0], enqueue, sizeof(enqueue)) :
 					path_name(path),
 				 drain,
 				 q->object_addr ? "from /proc/kallsyms" :
 						  "learned from queued skb links",
-				 k->has_atomics ? "" : "; no BPF atomics: no time-weighted mean",
+				 ap_bpf_extras_name(s->extras),
+				 k->has_atomics || !(s->asked & AP_BPF_EXTRA_MEAN) ? "" :
+					"; no BPF atomics: no time-weighted mean",
 				 n_why ? "; not " : "", n_why ? why[0] : "",
 				 n_why > 1 ? "; not " : "", n_why > 1 ? why[1] : "");
 			return 0;
@@ -995,6 +1007,7 @@ int ap_peak_bpf_open(struct ap_peak *p, const struct ap_peak_config *cfg,
 	if (ap_get_status(s->nl, &st, err) < 0)
 		goto fail;
 	s->from_kallsyms = q.object_addr != 0;
+	s->asked = cfg->bpf_extras & AP_BPF_EXTRAS_ALL;
 	if (attach_probe(s, &q, &k, kauditd, cfg->bpf_path, p, err) < 0)
 		goto fail;
 	s->opened_ns = monotonic_ns();

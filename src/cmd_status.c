@@ -109,7 +109,10 @@ static void usage(FILE *out)
 		"                     (e.g. 5s): bpf and sample only see what happens while\n"
 		"                     they run, so there is no since-boot value; Ctrl-C ends\n"
 		"                     it early and reports what was seen, and for how long\n"
-		"  --sample-interval D  the sample backend's AUDIT_GET period (default 1ms)\n");
+		"  --sample-interval D  the sample backend's AUDIT_GET period (default 1ms)\n"
+		"  --bpf-extras LIST  the bpf source keeps more, at a price on every audit\n"
+		"                     record: mean (time-weighted mean depth), sizes (kernel\n"
+		"                     memory per record), all, or none (default)\n");
 	if (ap_peak_bpf_absent())
 		fprintf(out, "Not in this build: the bpf source (%s).\n",
 			ap_peak_bpf_absent());
@@ -122,16 +125,19 @@ int cmd_status(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "sample-interval", required_argument, NULL, 'i' },
+		{ "bpf-extras", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	enum ap_peak_kind kind = AP_PEAK_AUTO;
 	uint64_t duration_us = 0, interval_us = AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US;
+	struct ap_peak_config cfg;
 	struct status_peak peak;
 	struct ap_signals sig;
 	struct ap_status st;
 	struct ap_error err;
 	struct ap_nl *nl;
+	unsigned int extras = 0;
 	bool json = false;
 	int c, rc;
 
@@ -157,6 +163,10 @@ int cmd_status(int argc, char **argv)
 						  &interval_us, &err) < 0)
 				return cli_report(&err);
 			break;
+		case 'x':
+			if (cli_parse_bpf_extras("status", optarg, &extras) < 0)
+				return AP_ERR_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -177,11 +187,14 @@ int cmd_status(int argc, char **argv)
 	}
 	if (cli_open(&nl, &err) < 0)
 		return cli_report(&err);
+	ap_peak_config_defaults(&cfg);
+	cfg.timeout_ms = cli_opts.timeout_ms;
+	cfg.sample_interval_us = (int)interval_us;
+	cfg.bpf_extras = extras;
 	rc = ap_get_status(nl, &st, &err);
 	if (rc == 0)
-		rc = status_peak_get(kind, duration_us, (int)interval_us, nl,
-				     &st, duration_us ? &sig : NULL, &peak,
-				     &err);
+		rc = status_peak_get(kind, duration_us, &cfg, nl, &st,
+				     duration_us ? &sig : NULL, &peak, &err);
 	ap_nl_close(nl);
 	if (rc < 0)
 		return cli_report(&err);

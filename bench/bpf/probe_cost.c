@@ -10,8 +10,9 @@
  * other processes' slab frees on the tracepoint path) and bpf_stats' own
  * two clock reads per run.
  *
- *   probe-cost PATH ITERATIONS
+ *   probe-cost PATH[:EXTRAS] ITERATIONS
  *     PATH: auto, fexit, kretprobe or tracepoint (the probe's attach path)
+ *     EXTRAS: none (the default), mean, sizes or all (--bpf-extras)
  *
  * Loops, each ITERATIONS times, no audit rule unless said:
  *   pingpong   one byte each way over a socketpair between two threads
@@ -231,9 +232,9 @@ int main(int argc, char **argv)
 	uint32_t max;
 
 	ap_peak_config_defaults(&cfg);
-	if (argc != 3 || ap_bpf_path_parse(argv[1], &cfg.bpf_path) < 0 ||
+	if (argc != 3 || ap_bpf_spec_parse(argv[1], &cfg) < 0 ||
 	    (iterations = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: probe-cost auto|fexit|kretprobe|tracepoint ITERATIONS\n");
+		fprintf(stderr, "usage: probe-cost auto|fexit|kretprobe|tracepoint[:none|mean|sizes|all] ITERATIONS\n");
 		return 2;
 	}
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);

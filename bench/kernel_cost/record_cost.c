@@ -6,7 +6,7 @@
  * (shift=4: 16 ns each) instead of following the host, so a run's time is
  * the work the guest did, whatever else the host was doing.
  *
- *   record-cost [--probe PATH] RECORDS RUNS PROCS...
+ *   record-cost [--probe PATH[:EXTRAS]] RECORDS RUNS PROCS...
  *
  * For each PROCS value (e.g. 1 4), in each of two modes, RUNS timed runs
  * after one untimed warm-up (page faults, first audit contexts):
@@ -27,9 +27,11 @@
  * the time per record would be meaningless).  The guest is thrown away
  * afterwards: audit settings are not restored.
  *
- * With --probe PATH (auto, fexit, kretprobe, tracepoint) the same runs
- * are repeated with auditpeak's eBPF probe attached as `serve` attaches it
- * (the library's bpf peak source on that path), for its cost per record
+ * With --probe PATH[:EXTRAS] (auto, fexit, kretprobe, tracepoint; then
+ * none, the default, mean, sizes or all: what the probe keeps besides the
+ * maximum and the histogram, see --bpf-extras) the same runs are repeated
+ * with auditpeak's eBPF probe attached as `serve` attaches it (the
+ * library's bpf peak source on that path), for its cost per record
  * (bench/bpf/icount): each run without the probe, then with it ("B ..."
  * lines shaped like the "R" ones), detached again between runs; "P DETAIL"
  * once, when it is first loaded and has validated the queue.  Both states
@@ -261,9 +263,10 @@ static int probe_attach(struct ap_peak *peak, struct ap_nl *nl, const char *path
 	uint32_t max;
 
 	ap_peak_config_defaults(&cfg);
-	if (ap_bpf_path_parse(path, &cfg.bpf_path) < 0)
+	if (ap_bpf_spec_parse(path, &cfg) < 0)
 		return ap_fail(err, AP_ERR_USAGE, EINVAL,
-			       "--probe %s: auto, fexit, kretprobe or tracepoint", path);
+			       "--probe %s: auto, fexit, kretprobe or tracepoint, then :EXTRAS (none, mean, sizes, all) if any",
+			       path);
 	if (ap_peak_open(peak, AP_PEAK_BPF, &cfg, err) < 0)
 		return -1;
 	for (int i = 0; i < 50; i++) {
@@ -299,7 +302,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: record-cost [--probe PATH] RECORDS RUNS PROCS...\n");
+		fprintf(stderr, "usage: record-cost [--probe PATH[:EXTRAS]] RECORDS RUNS PROCS...\n");
 		return 2;
 	}
 	records = strtoull(argv[1], NULL, 10);

@@ -45,6 +45,9 @@ struct ap_depth_distribution {
 	 */
 	uint64_t record_bytes;
 	uint64_t records_sized;
+	/* The AP_BPF_EXTRA_* the probe keeps: a figure it does not keep is
+	 * NaN (the mean) or 0 of 0 (the sizes), never a measured zero. */
+	unsigned int extras;
 };
 
 struct ap_peak_ops {
@@ -92,6 +95,20 @@ enum ap_bpf_path {
 	AP_BPF_PATH_TRACEPOINT, /* raw_tp/kmem_cache_free, Linux 6.17+ only */
 };
 
+/*
+ * What the bpf backend keeps beyond the maximum and the depth histogram,
+ * each at a price on every audit record (bench/README.md "eBPF probe
+ * cost"), so off unless asked for:
+ *   MEAN   the time-weighted mean depth: a clock read per record and a
+ *          sample of every kauditd pass (needs BPF atomics, Linux 5.12+);
+ *   SIZES  the kernel memory (skb truesize) of each record queued.
+ */
+enum {
+	AP_BPF_EXTRA_MEAN = 1u << 0,
+	AP_BPF_EXTRA_SIZES = 1u << 1,
+};
+#define AP_BPF_EXTRAS_ALL (AP_BPF_EXTRA_MEAN | AP_BPF_EXTRA_SIZES)
+
 struct ap_peak_config {
 	int timeout_ms;         /* netlink reply timeout */
 	int sample_interval_us; /* sample backend: AUDIT_GET period */
@@ -107,6 +124,7 @@ struct ap_peak_config {
 	 * reason it is not offered), so tests can check each on one kernel.
 	 */
 	enum ap_bpf_path bpf_path;
+	unsigned int bpf_extras; /* AP_BPF_EXTRA_*, default none */
 };
 
 #define AP_PEAK_DEFAULT_SAMPLE_INTERVAL_US 1000
@@ -135,6 +153,13 @@ int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind);
 const char *ap_peak_kind_name(enum ap_peak_kind kind);
 /* "auto", "fexit", "kretprobe", "tracepoint" -> path; -1 if unknown. */
 int ap_bpf_path_parse(const char *name, enum ap_bpf_path *path);
+/* "none", "all" or a comma list of "mean", "sizes" -> AP_BPF_EXTRA_*;
+ * -1 if a name is unknown.  ap_bpf_extras_name(): the list back. */
+int ap_bpf_extras_parse(const char *list, unsigned int *extras);
+const char *ap_bpf_extras_name(unsigned int extras);
+/* "PATH[:EXTRAS]" (e.g. "fexit:all", "auto") into @cfg's bpf_path and
+ * bpf_extras, for the benchmarks' command lines; -1 if either is unknown. */
+int ap_bpf_spec_parse(const char *spec, struct ap_peak_config *cfg);
 
 /* Each backend's constructor; fails with AP_ERR_UNSUPPORTED where unusable. */
 int ap_peak_kernel_open(struct ap_peak *p, const struct ap_peak_config *cfg,

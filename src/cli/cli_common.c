@@ -124,6 +124,16 @@ int cli_parse_backend(const char *cmd, const char *text,
 	return -1;
 }
 
+int cli_parse_bpf_extras(const char *cmd, const char *text,
+			 unsigned int *extras)
+{
+	if (ap_bpf_extras_parse(text, extras) == 0)
+		return 0;
+	cli_usage_error(cmd, "unknown --bpf-extras '%s': use none, all, or a comma list of mean and sizes",
+			text);
+	return -1;
+}
+
 int cli_parse_duration_ms(const char *name, const char *text, uint64_t min_ms,
 			  uint64_t max_ms, uint64_t *out, struct ap_error *err)
 {

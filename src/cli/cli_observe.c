@@ -10,15 +10,19 @@ static const struct observing_command {
 	uint64_t interval_ms;
 	uint64_t window_ms;
 	bool reset; /* owns the window resets unless told --no-reset */
+	unsigned int bpf_extras;
 } commands[] = {
 	/* A poll a second follows the queue; a minute a window is what
 	 * Prometheus rules and alerts look back over.  serve is the one
-	 * instance meant to own the resets. */
-	{ "serve", 1000, 60 * 1000, true },
+	 * instance meant to own the resets.  It runs for months: the probe
+	 * keeps only what exactness needs. */
+	{ "serve", 1000, 60 * 1000, true, 0 },
 	/* Ten-second windows fill watch's sparkline while someone looks at
-	 * it, and give advise a distribution from minutes of evidence. */
-	{ "watch", 1000, 10 * 1000, false },
-	{ "advise", 1000, 10 * 1000, false },
+	 * it, and give advise a distribution from minutes of evidence.
+	 * advise prices a limit in kernel memory, so for the minutes it
+	 * runs the probe sizes the records it sees. */
+	{ "watch", 1000, 10 * 1000, false, 0 },
+	{ "advise", 1000, 10 * 1000, false, AP_BPF_EXTRA_SIZES },
 };
 
 static const struct observing_command *find(const char *cmd)
@@ -39,6 +43,7 @@ void cli_observer_defaults(const char *cmd, struct ap_observer_config *cfg)
 		.interval_ms = c->interval_ms,
 		.window_ms = c->window_ms,
 		.reset = c->reset,
+		.bpf_extras = c->bpf_extras,
 		.lock_path = AP_OWNER_LOCK_DEFAULT,
 	};
 }
@@ -60,10 +65,13 @@ void cli_observer_usage(FILE *out, const char *cmd)
 			       sizeof(sample));
 	fprintf(out,
 		"  --backend KIND       peak source (default auto); this build has: %s\n"
+		"  --bpf-extras LIST    the bpf source keeps more, at a price on every audit\n"
+		"                       record: mean (time-weighted mean depth), sizes (kernel\n"
+		"                       memory per record), all, or none (default %s)\n"
 		"  --interval D         poll period (default %s; e.g. 500ms, 2s)\n"
 		"  --window D           window length, one peak each (default %s)\n"
 		"  --sample-interval D  the sample source's AUDIT_GET period (default %s)\n",
-		known, interval, window, sample);
+		known, ap_bpf_extras_name(c->bpf_extras), interval, window, sample);
 	if (c->reset)
 		fprintf(out,
 			"  --no-reset           never reset anything (read-only)\n");
@@ -84,6 +92,10 @@ int cli_observer_option(const char *cmd, int c, const char *arg,
 	switch (c) {
 	case CLI_O_BACKEND:
 		if (cli_parse_backend(cmd, arg, &cfg->backend) < 0)
+			return -AP_ERR_USAGE;
+		return 1;
+	case CLI_O_BPF_EXTRAS:
+		if (cli_parse_bpf_extras(cmd, arg, &cfg->bpf_extras) < 0)
 			return -AP_ERR_USAGE;
 		return 1;
 	case CLI_O_INTERVAL:

@@ -2,8 +2,8 @@
 /*
  * The options every observing command shares (serve, watch, advise), their
  * defaults in one table (cli_observe.c), their parsing and their help:
- * --backend, --interval, --window, --sample-interval, --reset/--no-reset,
- * --lock.
+ * --backend, --bpf-extras, --interval, --window, --sample-interval,
+ * --reset/--no-reset, --lock.
  */
 #ifndef AUDITPEAK_CLI_OBSERVE_H
 #define AUDITPEAK_CLI_OBSERVE_H
@@ -21,10 +21,12 @@ enum {
 	CLI_O_RESET,
 	CLI_O_NO_RESET,
 	CLI_O_LOCK,
+	CLI_O_BPF_EXTRAS,
 };
 
 #define CLI_OBSERVER_OPTIONS \
 	{ "backend", required_argument, NULL, CLI_O_BACKEND }, \
+	{ "bpf-extras", required_argument, NULL, CLI_O_BPF_EXTRAS }, \
 	{ "interval", required_argument, NULL, CLI_O_INTERVAL }, \
 	{ "window", required_argument, NULL, CLI_O_WINDOW }, \
 	{ "sample-interval", required_argument, NULL, CLI_O_SAMPLE_INTERVAL }, \

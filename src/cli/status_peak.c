@@ -31,20 +31,16 @@ static void observe(struct ap_peak *p, uint64_t us, const struct ap_signals *sig
 }
 
 static int from_backend(enum ap_peak_kind kind, uint64_t duration_us,
-			int sample_interval_us, struct ap_nl *nl,
+			const struct ap_peak_config *cfg, struct ap_nl *nl,
 			struct ap_status *st, const struct ap_signals *sig,
 			struct status_peak *r, struct ap_error *err)
 {
-	struct ap_peak_config cfg;
 	struct ap_peak p;
 	char duration[32];
 	double start;
 	int rc = -1;
 
-	ap_peak_config_defaults(&cfg);
-	cfg.timeout_ms = cli_opts.timeout_ms;
-	cfg.sample_interval_us = sample_interval_us;
-	if (ap_peak_open(&p, kind, &cfg, err) < 0)
+	if (ap_peak_open(&p, kind, cfg, err) < 0)
 		return -1;
 	/* Also the sign that the source is ready (tests wait for it). */
 	cli_format_duration_us(duration_us, duration, sizeof(duration));
@@ -64,6 +60,7 @@ static int from_backend(enum ap_peak_kind kind, uint64_t duration_us,
 	snprintf(r->fallback, sizeof(r->fallback), "%s", p.fallback_reason);
 	snprintf(r->detail, sizeof(r->detail), "%s", p.detail);
 	r->have_distribution = ap_peak_distribution(&p, &r->dist, NULL) == 0;
+	r->asked_extras = cfg->bpf_extras;
 	rc = 0;
 out:
 	ap_peak_close(&p);
@@ -71,7 +68,7 @@ out:
 }
 
 int status_peak_get(enum ap_peak_kind kind, uint64_t duration_us,
-		    int sample_interval_us, struct ap_nl *nl,
+		    const struct ap_peak_config *cfg, struct ap_nl *nl,
 		    struct ap_status *st, const struct ap_signals *sig,
 		    struct status_peak *r, struct ap_error *err)
 {
@@ -90,8 +87,7 @@ int status_peak_get(enum ap_peak_kind kind, uint64_t duration_us,
 			 "this kernel has no backlog_max_depth; only a backend observing for a while can measure it: auditpeak status --duration 5s");
 		return 0;
 	}
-	return from_backend(kind, duration_us, sample_interval_us, nl, st, sig,
-			    r, err);
+	return from_backend(kind, duration_us, cfg, nl, st, sig, r, err);
 }
 
 void status_peak_print_text(const struct status_peak *r,
@@ -132,11 +128,18 @@ void status_peak_print_text(const struct status_peak *r,
 	if (r->have_distribution) {
 		printf("backlog_depth_enqueues %llu\n",
 		       (unsigned long long)r->dist.enqueues);
-		/* NaN: the probe keeps no mean on this kernel (no BPF atomics). */
+		/* NaN: not asked for, or the kernel's BPF has no atomics. */
 		if (isnan(r->dist.time_weighted_mean))
-			printf("backlog_depth_mean unknown (this kernel's BPF has no atomics)\n");
+			printf("backlog_depth_mean not kept (%s)\n",
+			       r->asked_extras & AP_BPF_EXTRA_MEAN ?
+			       "this kernel's BPF has no atomics" :
+			       "--bpf-extras mean keeps it");
 		else
 			printf("backlog_depth_mean %.3f\n", r->dist.time_weighted_mean);
+		if (r->dist.extras & AP_BPF_EXTRA_SIZES)
+			printf("backlog_record_bytes %llu over %llu records sized\n",
+			       (unsigned long long)r->dist.record_bytes,
+			       (unsigned long long)r->dist.records_sized);
 	}
 }
 
@@ -181,6 +184,12 @@ void status_peak_print_json(const struct status_peak *r)
 			printf("null");
 		else
 			printf("%.3f", r->dist.time_weighted_mean);
+		if (r->dist.extras & AP_BPF_EXTRA_SIZES)
+			printf(",\"record_bytes\":%llu,\"records_sized\":%llu",
+			       (unsigned long long)r->dist.record_bytes,
+			       (unsigned long long)r->dist.records_sized);
+		else
+			printf(",\"record_bytes\":null,\"records_sized\":null");
 		printf(",\"depth_log2_histogram\":[");
 		for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
 			printf("%s%llu", i ? "," : "",

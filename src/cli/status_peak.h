@@ -22,6 +22,7 @@ struct status_peak {
 	uint64_t asked_us;  /* the --duration asked for */
 	int stopped_by;     /* the signal that ended the observation early, or 0 */
 	bool have_distribution;
+	unsigned int asked_extras; /* --bpf-extras */
 	struct ap_depth_distribution dist;
 	char fallback[AP_PEAK_REASON_MAX];
 	char detail[AP_PEAK_REASON_MAX];
@@ -34,7 +35,7 @@ struct status_peak {
  * wait with (NULL: the signals are not blocked).
  */
 int status_peak_get(enum ap_peak_kind kind, uint64_t duration_us,
-		    int sample_interval_us, struct ap_nl *nl,
+		    const struct ap_peak_config *cfg, struct ap_nl *nl,
 		    struct ap_status *st, const struct ap_signals *sig,
 		    struct status_peak *r, struct ap_error *err);
 

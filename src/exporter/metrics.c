@@ -269,14 +269,18 @@ static void emit_distribution(struct emit *e,
 	sample_u(e, name, "_count", "", cumulative);
 	/* Depths are only known per bucket: the sum is a lower bound. */
 	sample_u(e, name, "_sum", "", sum);
-	/* Linux 5.10 has no BPF atomics: no mean is kept, none is shown. */
+	/* Not asked for (--bpf-extras), or Linux 5.10, which has no BPF
+	 * atomics: no mean is kept, none is shown. */
 	if (!isnan(d->time_weighted_mean)) {
 		family(e, "auditpeak_backlog_time_weighted_mean", GAUGE, NULL,
 		       "Mean audit queue length over time since the peak source opened.");
 		sample_d(e, "auditpeak_backlog_time_weighted_mean", "",
 			 d->time_weighted_mean);
 	}
-	/* _sum / _count is the memory a queued record holds: what a limit costs. */
+	/* _sum / _count is the memory a queued record holds: what a limit
+	 * costs.  Only when the probe sizes records (--bpf-extras sizes). */
+	if (!(d->extras & AP_BPF_EXTRA_SIZES))
+		return;
 	name = "auditpeak_queued_record_size_bytes";
 	family(e, name, SUMMARY, "bytes",
 	       "Kernel memory (skb truesize) of the audit records at enqueue, over those the bpf peak source sized (the queue's tail right after each enqueue, on every attach path).");

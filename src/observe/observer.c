@@ -95,6 +95,7 @@ void ap_observer_peak_config(const struct ap_observer_config *cfg,
 {
 	ap_peak_config_defaults(pc);
 	pc->timeout_ms = cfg->timeout_ms;
+	pc->bpf_extras = cfg->bpf_extras;
 	if (cfg->sample_interval_us)
 		pc->sample_interval_us = cfg->sample_interval_us;
 }

@@ -43,6 +43,7 @@ struct ap_observer_config {
 	enum ap_peak_kind backend;
 	int timeout_ms;
 	int sample_interval_us; /* 0: the sample source's default */
+	unsigned int bpf_extras; /* AP_BPF_EXTRA_*: what the bpf source keeps */
 	uint64_t interval_ms;
 	uint64_t window_ms;
 	bool reset;            /* kernel backend: try to own window resets */

@@ -5,7 +5,9 @@
 #  - kernel (patched kernels only), bpf: exact; the window holding the
 #    burst has a peak of at least N, the owner's read-and-clear counted;
 #  - sample: a lower bound, said so (exact="false", window exact 0);
-#  - bpf also: the enqueue-depth histogram saw the burst's records.
+#  - bpf also: the enqueue-depth histogram saw the burst's records; run
+#    twice, as installed (no mean, no record sizes published) and with
+#    --bpf-extras all (both published, sizes plausible).
 # A build or kernel with none of them publishes no peak at all (checked).
 . "$(dirname "$0")/exporter_lib.sh"
 require curl
@@ -18,6 +20,7 @@ for s in kernel bpf sample; do
 	grep -qw "$s" <<<"$known" || continue
 	[ "$s" = kernel ] && [ "$payload" -lt 48 ] && continue
 	sources+=("$s")
+	[ "$s" = bpf ] && sources+=(bpf_extras)
 done
 echo "peak sources to test: ${sources[*]:-none} (build has: $known; AUDIT_GET payload $payload bytes)"
 
@@ -38,9 +41,12 @@ fi
 
 for s in "${sources[@]}"; do
 	port=$(free_port tcp)
-	start_exporter "$s" "$port" --backend "$s" --interval 200ms --window 2s --no-state --lock "$tmpdir/$s.lock"
+	backend=${s%_extras}
+	extras=none
+	[ "$s" = bpf_extras ] && extras=all
+	start_exporter "$s" "$port" --backend "$backend" --bpf-extras "$extras" --interval 200ms --window 2s --no-state --lock "$tmpdir/$s.lock"
 	exact=$([ "$s" = sample ] && echo false || echo true)
-	expect_eq "$s: source info" "$(metric "$port" "auditpeak_peak_source_info{source=\"$s\",exact=\"$exact\"}")" 1
+	expect_eq "$s: source info" "$(metric "$port" "auditpeak_peak_source_info{source=\"$backend\",exact=\"$exact\"}")" 1
 	"$AUDITPEAK" load --stall --backlog-limit 20000 --burst "$burst" --period 1s --duration 2s >"$tmpdir/$s.load" 2>&1 ||
 		{ fail "$s: load failed: $(tail -n 1 "$tmpdir/$s.load")"; continue; }
 	wait_windows_after "$port" || fail "$s: no window closed after the bursts"
@@ -61,16 +67,22 @@ for s in "${sources[@]}"; do
 		[ "${max:-0}" -ge 1 ] && ok "$s: a lower bound that saw the queue fill ($max)" || fail "$s: sampled max ${max:-none}"
 		expect_eq "$s: last window marked a lower bound" "$(metric "$port" auditpeak_last_window_peak_exact)" 0
 	fi
-	if [ "$s" = bpf ]; then
+	if [ "$backend" = bpf ]; then
 		n=$(metric "$port" auditpeak_enqueue_depth_count)
-		[ "${n:-0}" -ge "$burst" ] && ok "bpf: enqueue-depth histogram counted the burst ($n)" || fail "bpf: enqueue_depth_count ${n:-none}"
-		expect_match "bpf: time-weighted mean published" "$(metric "$port" auditpeak_backlog_time_weighted_mean)" '^[0-9.e+-]+$'
+		[ "${n:-0}" -ge "$burst" ] && ok "$s: enqueue-depth histogram counted the burst ($n)" || fail "$s: enqueue_depth_count ${n:-none}"
+	fi
+	if [ "$s" = bpf ]; then
+		expect_eq "bpf: no extras asked, no mean or record size published" \
+			"$(curl -s "http://127.0.0.1:$port/metrics" | grep -c '^auditpeak_\(backlog_time_weighted_mean\|queued_record_size\)')" 0
+	fi
+	if [ "$s" = bpf_extras ]; then
+		expect_match "$s: time-weighted mean published" "$(metric "$port" auditpeak_backlog_time_weighted_mean)" '^[0-9.e+-]+$'
 		# This host's kernel (6.17+) lets the probe see each queued skb.
 		sized=$(metric "$port" auditpeak_queued_record_size_bytes_count)
 		bytes=$(metric "$port" auditpeak_queued_record_size_bytes_sum)
 		[ "${sized:-0}" -ge "$burst" ] && [ "$((bytes / sized))" -ge 1024 ] && [ "$((bytes / sized))" -le 65536 ] &&
-			ok "bpf: record sizes published ($sized records, $((bytes / sized)) bytes each)" ||
-			fail "bpf: record sizes ${bytes:-none} / ${sized:-none}"
+			ok "$s: record sizes published ($sized records, $((bytes / sized)) bytes each)" ||
+			fail "$s: record sizes ${bytes:-none} / ${sized:-none}"
 	fi
 	curl -s "http://127.0.0.1:$port/metrics" | promtool check metrics >/dev/null 2>&1 && ok "$s: promtool check metrics" || fail "$s: promtool check metrics"
 	stop_exporter "$s"

@@ -51,6 +51,22 @@ expect_eq "the observed time is shorter than asked" "$(python3 -c "print(0 < flo
 expect_match "the probe counted the 500 records" "$(awk '$1 == "backlog_depth_enqueues" { print $2 }' <<<"$out")" '^([5-9][0-9][0-9]|[0-9]{4,})$'
 expect_eq "auditctl lines come first, unchanged" "$(awk '{ print $1 }' <<<"$out" | head -9 | tr '\n' ' ')" \
 	"enabled failure pid rate_limit backlog_limit lost backlog backlog_wait_time backlog_wait_time_actual "
+# No --bpf-extras: the probe keeps neither the mean nor the sizes, and says so.
+expect_eq "no extras asked: the mean is not kept, and how to keep it" \
+	"$(grep '^backlog_depth_mean' <<<"$out")" "backlog_depth_mean not kept (--bpf-extras mean keeps it)"
+expect_eq "no extras asked: no record sizes line" "$(grep -c '^backlog_record_bytes' <<<"$out")" 0
+expect_match "the method says so" "$(grep '^backlog_max_depth_method' <<<"$out")" '; extras: none'
+
+observe_until_sigint "$tmpdir/extras" --backend bpf --duration 1h --bpf-extras all
+out=$(cat "$tmpdir/extras")
+echo "$out"
+expect_match "--bpf-extras all: a mean" "$(grep '^backlog_depth_mean' <<<"$out")" '^backlog_depth_mean [0-9]+\.[0-9]{3}$'
+expect_match "--bpf-extras all: the 500 records sized, 1-64 KiB each" \
+	"$(awk '$1 == "backlog_record_bytes" && $4 >= 500 && $2 >= $4 * 1024 && $2 <= $4 * 65536 { print "ok", $4 }' <<<"$out")" '^ok [0-9]+$'
+expect_match "the method names them" "$(grep '^backlog_max_depth_method' <<<"$out")" '; extras: mean,sizes'
+out=$("$AUDITPEAK" status --backend bpf --duration 1s --bpf-extras mean,histogram 2>&1)
+expect_eq "an unknown extra is a usage error" "$?" 2
+expect_match "naming it and the choices" "$out" "unknown --bpf-extras 'mean,histogram': use none, all, or a comma list of mean and sizes"
 
 observe_until_sigint "$tmpdir/auto" --duration 1h --json
 json=$(cat "$tmpdir/auto")

@@ -135,4 +135,5 @@ void fixture_full_snapshot(struct ap_exporter_snapshot *s, uint32_t hz)
 	s->distribution.time_weighted_mean = 1.25;
 	s->distribution.record_bytes = 15 * 2304;
 	s->distribution.records_sized = 15;
+	s->distribution.extras = AP_BPF_EXTRAS_ALL;
 }

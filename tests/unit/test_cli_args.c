@@ -58,6 +58,8 @@ static void backend_and_mode_names(void **state)
 	enum ap_peak_kind k;
 	enum ap_burst_mode m;
 	enum ap_bpf_path bp = AP_BPF_PATH_AUTO;
+	unsigned int ex = 1234;
+	struct ap_peak_config pc;
 
 	(void)state;
 	assert_int_equal(ap_peak_kind_parse("bpf", &k), 0);
@@ -73,6 +75,31 @@ static void backend_and_mode_names(void **state)
 	assert_int_equal(bp, AP_BPF_PATH_TRACEPOINT);
 	assert_int_equal(ap_bpf_path_parse("kprobe", &bp), -1);
 	assert_int_equal(bp, AP_BPF_PATH_TRACEPOINT);
+	assert_int_equal(ap_bpf_extras_parse("none", &ex), 0);
+	assert_int_equal(ex, 0);
+	assert_int_equal(ap_bpf_extras_parse("sizes,mean", &ex), 0);
+	assert_int_equal(ex, AP_BPF_EXTRAS_ALL);
+	assert_string_equal(ap_bpf_extras_name(ex), "mean,sizes");
+	assert_int_equal(ap_bpf_extras_parse("mean", &ex), 0);
+	assert_int_equal(ex, AP_BPF_EXTRA_MEAN);
+	assert_string_equal(ap_bpf_extras_name(ex), "mean");
+	assert_int_equal(ap_bpf_extras_parse("all", &ex), 0);
+	assert_int_equal(ex, AP_BPF_EXTRAS_ALL);
+	/* unknown names, empty items and a trailing comma change nothing */
+	assert_int_equal(ap_bpf_extras_parse("mean,histogram", &ex), -1);
+	assert_int_equal(ap_bpf_extras_parse("mean,", &ex), -1);
+	assert_int_equal(ap_bpf_extras_parse("", &ex), -1);
+	assert_int_equal(ex, AP_BPF_EXTRAS_ALL);
+	ap_peak_config_defaults(&pc);
+	assert_int_equal(ap_bpf_spec_parse("fexit:sizes", &pc), 0);
+	assert_int_equal(pc.bpf_path, AP_BPF_PATH_FEXIT);
+	assert_int_equal(pc.bpf_extras, AP_BPF_EXTRA_SIZES);
+	assert_int_equal(ap_bpf_spec_parse("auto", &pc), 0);
+	assert_int_equal(pc.bpf_path, AP_BPF_PATH_AUTO);
+	assert_int_equal(pc.bpf_extras, 0);
+	assert_int_equal(ap_bpf_spec_parse("fexit:bogus", &pc), -1);
+	assert_int_equal(ap_bpf_spec_parse("kprobe:all", &pc), -1);
+	assert_int_equal(ap_bpf_spec_parse("a-path-name-far-too-long:all", &pc), -1);
 	assert_int_equal(ap_burst_mode_parse("syscall", &m), 0);
 	assert_int_equal(m, AP_BURST_SYSCALL);
 	assert_int_equal(ap_burst_mode_parse("users", &m), -1);

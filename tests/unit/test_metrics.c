@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Rendering of both exposition formats and Accept negotiation. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,6 +142,26 @@ static void no_peak_source_no_fake_peak(void **state)
 	free(t);
 }
 
+/* The probe's defaults keep no mean and no sizes: none is published,
+ * neither as 0 nor as 0 of 0. */
+static void extras_not_kept_not_published(void **state)
+{
+	struct ap_exporter_snapshot s;
+	char *t;
+
+	(void)state;
+	fixture_full_snapshot(&s, 250);
+	s.distribution.extras = 0;
+	s.distribution.time_weighted_mean = NAN;
+	s.distribution.record_bytes = 0;
+	s.distribution.records_sized = 0;
+	t = render(&s, AP_FORMAT_PROMETHEUS_TEXT);
+	has_line(t, "auditpeak_enqueue_depth_count 15");
+	lacks(t, "auditpeak_backlog_time_weighted_mean");
+	lacks(t, "auditpeak_queued_record_size_bytes");
+	free(t);
+}
+
 /* A failed poll publishes no stale kernel values. */
 static void down_hides_status(void **state)
 {
@@ -224,6 +245,7 @@ int main(void)
 		cmocka_unit_test(openmetrics_format),
 		cmocka_unit_test(jiffies_without_hz),
 		cmocka_unit_test(no_peak_source_no_fake_peak),
+		cmocka_unit_test(extras_not_kept_not_published),
 		cmocka_unit_test(down_hides_status),
 		cmocka_unit_test(backlog_sums_where_the_kernel_has_them),
 		cmocka_unit_test(negotiation),

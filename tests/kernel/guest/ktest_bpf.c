@@ -17,6 +17,7 @@
  * concurrent poller saw.  A path the kernel does not offer must refuse
  * with its reason, never load and publish something else.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,11 +270,12 @@ const char *first_expected_path(void)
 }
 
 /*
- * Open @path.  A path this kernel is expected to offer must attach; any
- * other refusal must say why (and is noted, not failed).
+ * Open @path, keeping @extras (AP_BPF_EXTRA_*).  A path this kernel is
+ * expected to offer must attach; any other refusal must say why (and is
+ * noted, not failed).
  */
 static bool open_probe(struct ap_peak *p, enum ap_bpf_path path,
-		       const char *name)
+		       unsigned int extras, const char *name)
 {
 	struct ap_peak_config cfg;
 	struct ap_error err;
@@ -282,6 +284,7 @@ static bool open_probe(struct ap_peak *p, enum ap_bpf_path path,
 	ap_peak_config_defaults(&cfg);
 	cfg.timeout_ms = 5000;
 	cfg.bpf_path = path;
+	cfg.bpf_extras = extras;
 	if (ap_peak_open(p, AP_PEAK_BPF, &cfg, &err) == 0) {
 		if (ap_peak_start(p, &err) == 0) {
 			note("t6 %s attached: %s", name, p->detail);
@@ -310,7 +313,8 @@ static int run_path(enum ap_bpf_path path, const char *name)
 	static const unsigned int syscall_sizes[] = { 400, 200, 100, 50 };
 	struct ap_peak p;
 
-	if (!open_probe(&p, path, name))
+	/* Everything the probe can keep, so each program twin is checked. */
+	if (!open_probe(&p, path, AP_BPF_EXTRAS_ALL, name))
 		return 0;
 	churn(&p, name);
 	plateau(&p, name, "user messages from 4 senders", WORK_USER_MSG,
@@ -327,13 +331,32 @@ static int run_path(enum ap_bpf_path path, const char *name)
 /* auto takes the best path that attached above. */
 static void auto_is_best(const char *best)
 {
+	static const unsigned int count[1] = { 100 };
+	struct ap_depth_distribution d0, d1;
 	struct ap_peak p;
+	struct crew c;
+	int failed;
 
-	if (!open_probe(&p, AP_BPF_PATH_AUTO, "auto"))
+	/* As serve opens it: no extras. */
+	if (!open_probe(&p, AP_BPF_PATH_AUTO, 0, "auto"))
 		return;
 	check(best && strncmp(p.detail, best, strlen(best)) == 0,
 	      "t6 auto picks the best path the kernel offers", "best %s; auto: %s",
 	      best ? best : "none", p.detail);
+	d0 = probe_distribution(&p);
+	crew_start(&c, 1, WORK_USER_MSG, count);
+	crew_go(&c);
+	failed = crew_wait(&c);
+	wait_quiet();
+	d1 = probe_distribution(&p);
+	check(failed == 0 && d1.extras == 0 && isnan(d1.time_weighted_mean) && d1.records_sized == 0 &&
+	      d1.record_bytes == 0 && d1.enqueues - d0.enqueues >= 100 &&
+	      strstr(p.detail, "; extras: none") != NULL &&
+	      strstr(p.detail, "drains: not sampled") != NULL,
+	      "t6 auto, no extras asked: histogram counts, no mean, no sizes, no drain probe",
+	      "extras %u, mean %f, %llu records sized, %llu enqueues; %s", d1.extras,
+	      d1.time_weighted_mean, (unsigned long long)d1.records_sized,
+	      (unsigned long long)(d1.enqueues - d0.enqueues), p.detail);
 	ap_peak_close(&p);
 }
 
@@ -360,7 +383,7 @@ static void live(void)
 	uint32_t probe;
 	int failed;
 
-	if (!open_probe(&p, AP_BPF_PATH_AUTO, "live"))
+	if (!open_probe(&p, AP_BPF_PATH_AUTO, 0, "live"))
 		return;
 	if (native)
 		reset_max();
