@@ -69,6 +69,7 @@ struct kernel_facts {
 	bool alloc_tp_has_cache; /* kmem_cache_alloc's 3rd argument is the cache */
 	bool has_kprobes;        /* the kprobe PMU (CONFIG_KPROBE_EVENTS) */
 	bool has_atomics;        /* BPF xchg (5.12+): the time-weighted mean */
+	bool has_rdonly_cast;    /* the bpf_rdonly_cast kfunc (6.2+): typed reads */
 };
 
 /* Links: per-record entry and return probes, drains, kauditd's sleep. */
@@ -266,6 +267,8 @@ static int read_kernel_facts(struct kernel_facts *k, struct ap_error *err)
 	k->has_skb_list = ap_btf_struct_has_member(btf, "audit_buffer", "skb_list");
 	k->free_tp_has_cache = ap_btf_tracepoint_third_is_cache(btf, "kmem_cache_free");
 	k->alloc_tp_has_cache = ap_btf_tracepoint_third_is_cache(btf, "kmem_cache_alloc");
+	k->has_rdonly_cast =
+		btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 	k->has_kprobes = access(KPROBE_PMU, R_OK) == 0;
 	k->has_atomics = kernel_has_bpf_atomics();
@@ -414,6 +417,7 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 	s->skel->rodata->kauditd_pid = kauditd;
 	s->skel->rodata->keep_sizes = s->asked & AP_BPF_EXTRA_SIZES;
 	s->skel->rodata->keep_mean = mean;
+	s->skel->rodata->typed_reads = k->has_rdonly_cast && q->object_addr;
 	*pp = path_programs(s->skel, path, q, k, kauditd, mean);
 	choose_programs(s->skel, pp);
 	rc = bpf_map__set_max_entries(s->skel->maps.cpu_stats, s->n_cpus);
@@ -948,8 +952,10 @@ static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 					kprobe_names(&q->entries[0], enqueue, sizeof(enqueue)) :
 					path_name(path),
 				 drain,
-				 q->object_addr ? "from /proc/kallsyms" :
-						  "learned from queued skb links",
+				 !q->object_addr ? "learned from queued skb links" :
+				 s->skel->rodata->typed_reads ?
+					"from /proc/kallsyms, read by typed loads" :
+					"from /proc/kallsyms",
 				 ap_bpf_extras_name(s->extras),
 				 k->has_atomics || !(s->asked & AP_BPF_EXTRA_MEAN) ? "" :
 					"; no BPF atomics: no time-weighted mean",
