@@ -39,9 +39,10 @@
  * CPU; on 5.10 an audit record logged from an interrupt that lands inside
  * the few instructions of the update on the same CPU can overwrite it.
  *
- * Also kept: a log2 histogram of depth at enqueue.  Two extras cost every
- * record a few hundred instructions more (bench/README.md, "eBPF probe
- * cost"), so the loader turns them on only when asked: the skb truesize of
+ * Also kept: the count of records queued.  Three extras cost every record
+ * more (bench/README.md, "eBPF probe cost"), so the loader turns them on
+ * only when asked: a log2 histogram of depth at enqueue (keep_histogram,
+ * which then does the counting), the skb truesize of
  * the records sized (keep_sizes: the queue's tail right after the enqueue,
  * the record just queued unless another CPU queued behind it), and, where
  * the kernel has BPF atomics (5.12+), the integral of depth over time for
@@ -70,6 +71,7 @@ const volatile __s32 kauditd_pid;
 const volatile bool keep_sizes; /* size each record queued */
 const volatile bool keep_mean;  /* the tracepoint path's mean (6.17+: atomics) */
 const volatile bool typed_reads; /* read_qlen() with a plain load, see there */
+const volatile bool keep_histogram; /* else only count the enqueues */
 
 /* Linux 6.2+; weak: elsewhere it resolves to 0 and typed_reads is off. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
@@ -212,9 +214,14 @@ static __always_inline void count_bytes(struct ap_probe_cpu *m,
 
 static __always_inline void count_enqueue(struct ap_probe_cpu *m, __u32 depth)
 {
-	__u32 bucket = ap_depth_bucket(depth);
+	__u32 bucket;
 
 	/* Per CPU, and a tracing program is not preempted by itself there. */
+	if (!keep_histogram) {
+		m->enqueues += 1;
+		return;
+	}
+	bucket = ap_depth_bucket(depth);
 	if (bucket < AP_DEPTH_MATH_BUCKETS)
 		m->bucket[bucket] += 1;
 }

@@ -33,6 +33,7 @@ struct ap_probe_cpu {
 	__u32 pad;
 	__u64 record_bytes;  /* skb->truesize summed over the records sized */
 	__u64 records_sized;
+	__u64 enqueues;      /* records queued, without the histogram */
 	__u64 bucket[AP_DEPTH_MATH_BUCKETS]; /* depth at enqueue, log2 */
 } __attribute__((aligned(64)));
 

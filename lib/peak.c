@@ -68,6 +68,7 @@ static const struct {
 } bpf_extras[] = {
 	{ "mean", AP_BPF_EXTRA_MEAN },
 	{ "sizes", AP_BPF_EXTRA_SIZES },
+	{ "histogram", AP_BPF_EXTRA_HISTOGRAM },
 };
 
 int ap_bpf_extras_parse(const char *list, unsigned int *extras)
@@ -115,16 +116,14 @@ int ap_bpf_spec_parse(const char *spec, struct ap_peak_config *cfg)
 
 const char *ap_bpf_extras_name(unsigned int extras)
 {
-	switch (extras & AP_BPF_EXTRAS_ALL) {
-	case 0:
-		return "none";
-	case AP_BPF_EXTRA_MEAN:
-		return "mean";
-	case AP_BPF_EXTRA_SIZES:
-		return "sizes";
-	default:
-		return "mean,sizes";
-	}
+	/* Every combination, indexed by the bits. */
+	static const char *const names[] = {
+		"none", "mean", "sizes", "mean,sizes", "histogram",
+		"mean,histogram", "sizes,histogram", "mean,sizes,histogram",
+	};
+
+	_Static_assert(AP_BPF_EXTRAS_ALL == 7, "one name per combination");
+	return names[extras & AP_BPF_EXTRAS_ALL];
 }
 
 const char *ap_peak_kind_name(enum ap_peak_kind kind)

@@ -418,6 +418,7 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 	s->skel->rodata->keep_sizes = s->asked & AP_BPF_EXTRA_SIZES;
 	s->skel->rodata->keep_mean = mean;
 	s->skel->rodata->typed_reads = k->has_rdonly_cast && q->object_addr;
+	s->skel->rodata->keep_histogram = s->asked & AP_BPF_EXTRA_HISTOGRAM;
 	*pp = path_programs(s->skel, path, q, k, kauditd, mean);
 	choose_programs(s->skel, pp);
 	rc = bpf_map__set_max_entries(s->skel->maps.cpu_stats, s->n_cpus);
@@ -441,7 +442,8 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 			       "bpf: cannot map the probe's maxima: %s",
 			       strerror(e));
 	}
-	s->extras = (s->asked & AP_BPF_EXTRA_SIZES) | (mean ? AP_BPF_EXTRA_MEAN : 0);
+	s->extras = (s->asked & (AP_BPF_EXTRA_SIZES | AP_BPF_EXTRA_HISTOGRAM)) |
+		    (mean ? AP_BPF_EXTRA_MEAN : 0);
 	return 0;
 }
 
@@ -508,11 +510,16 @@ static void unload(struct bpf_state *s)
 	s->skel = NULL;
 }
 
-/* Sum each bucket of the per-CPU histogram into @bucket; returns the total. */
+/*
+ * Sum each bucket of the per-CPU histogram into @bucket; returns the
+ * enqueues counted, in the histogram or (without it) on their own.
+ */
 static uint64_t read_histogram(struct bpf_state *s, uint64_t bucket[AP_DEPTH_BUCKETS])
 {
 	uint64_t total = 0;
 
+	for (int c = 0; c < s->n_cpus; c++)
+		total += __atomic_load_n(&s->cpu[c].enqueues, __ATOMIC_RELAXED);
 	for (int i = 0; i < AP_DEPTH_BUCKETS; i++) {
 		bucket[i] = 0;
 		for (int c = 0; c < s->n_cpus; c++)
@@ -535,9 +542,11 @@ static void read_record_bytes(struct bpf_state *s, struct ap_depth_distribution 
  * forgetting what a wrong address gave. */
 static void clear_histogram(struct bpf_state *s)
 {
-	for (int c = 0; c < s->n_cpus; c++)
+	for (int c = 0; c < s->n_cpus; c++) {
+		__atomic_store_n(&s->cpu[c].enqueues, 0, __ATOMIC_RELAXED);
 		for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
 			__atomic_store_n(&s->cpu[c].bucket[i], 0, __ATOMIC_RELAXED);
+	}
 }
 
 /* The maximum over the CPUs' slots; with @clear, read-and-clear each. */
@@ -662,7 +671,7 @@ static int ready(struct bpf_state *s, bool *nothing_seen, struct ap_error *err)
 		s->validated = true;
 		return 0;
 	}
-	/* The probe counts enqueues only in its histogram. */
+	/* The probe counts enqueues in its histogram, or alone without it. */
 	seen = __atomic_load_n(&s->skel->bss->records_seen, __ATOMIC_SEQ_CST) +
 	       read_histogram(s, buckets);
 	if (seen == 0) {

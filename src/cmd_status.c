@@ -112,7 +112,8 @@ static void usage(FILE *out)
 		"  --sample-interval D  the sample backend's AUDIT_GET period (default 1ms)\n"
 		"  --bpf-extras LIST  the bpf source keeps more, at a price on every audit\n"
 		"                     record: mean (time-weighted mean depth), sizes (kernel\n"
-		"                     memory per record), all, or none (default)\n");
+		"                     memory per record), histogram (of the depth at each\n"
+		"                     enqueue), a comma list, all, or none (default)\n");
 	if (ap_peak_bpf_absent())
 		fprintf(out, "Not in this build: the bpf source (%s).\n",
 			ap_peak_bpf_absent());

@@ -32,8 +32,9 @@ enum ap_peak_kind {
 
 /* What only the bpf backend can see: the queue depth at every enqueue. */
 struct ap_depth_distribution {
-	uint64_t bucket[AP_DEPTH_BUCKETS]; /* bucket 0 counts depth 0 */
-	uint64_t enqueues;                 /* records enqueued */
+	/* bucket 0 counts depth 0; all 0 unless AP_BPF_EXTRA_HISTOGRAM */
+	uint64_t bucket[AP_DEPTH_BUCKETS];
+	uint64_t enqueues;                 /* records enqueued (always) */
 	/* Mean depth over time since open; NaN where the probe cannot keep
 	 * it (a kernel without BPF atomics, Linux 5.10). */
 	double time_weighted_mean;
@@ -96,18 +97,21 @@ enum ap_bpf_path {
 };
 
 /*
- * What the bpf backend keeps beyond the maximum and the depth histogram,
- * each at a price on every audit record (bench/README.md "eBPF probe
- * cost"), so off unless asked for:
- *   MEAN   the time-weighted mean depth: a clock read per record and a
- *          sample of every kauditd pass (needs BPF atomics, Linux 5.12+);
- *   SIZES  the kernel memory (skb truesize) of each record queued.
+ * What the bpf backend keeps beyond the maximum and the count of records
+ * queued, each at a price on every audit record (bench/README.md "eBPF
+ * probe cost"), so off unless asked for:
+ *   MEAN       the time-weighted mean depth: a clock read per record and a
+ *              sample of every kauditd pass (needs BPF atomics, 5.12+);
+ *   SIZES      the kernel memory (skb truesize) of each record queued;
+ *   HISTOGRAM  the log2 histogram of the depth at every enqueue.
  */
 enum {
 	AP_BPF_EXTRA_MEAN = 1u << 0,
 	AP_BPF_EXTRA_SIZES = 1u << 1,
+	AP_BPF_EXTRA_HISTOGRAM = 1u << 2,
 };
-#define AP_BPF_EXTRAS_ALL (AP_BPF_EXTRA_MEAN | AP_BPF_EXTRA_SIZES)
+#define AP_BPF_EXTRAS_ALL \
+	(AP_BPF_EXTRA_MEAN | AP_BPF_EXTRA_SIZES | AP_BPF_EXTRA_HISTOGRAM)
 
 struct ap_peak_config {
 	int timeout_ms;         /* netlink reply timeout */
@@ -153,8 +157,9 @@ int ap_peak_kind_parse(const char *name, enum ap_peak_kind *kind);
 const char *ap_peak_kind_name(enum ap_peak_kind kind);
 /* "auto", "fexit", "kretprobe", "tracepoint" -> path; -1 if unknown. */
 int ap_bpf_path_parse(const char *name, enum ap_bpf_path *path);
-/* "none", "all" or a comma list of "mean", "sizes" -> AP_BPF_EXTRA_*;
- * -1 if a name is unknown.  ap_bpf_extras_name(): the list back. */
+/* "none", "all" or a comma list of "mean", "sizes", "histogram" ->
+ * AP_BPF_EXTRA_*; -1 if a name is unknown.  ap_bpf_extras_name(): the
+ * list back ("none" or the names in that order). */
 int ap_bpf_extras_parse(const char *list, unsigned int *extras);
 const char *ap_bpf_extras_name(unsigned int extras);
 /* "PATH[:EXTRAS]" (e.g. "fexit:all", "auto") into @cfg's bpf_path and

@@ -129,7 +129,7 @@ int cli_parse_bpf_extras(const char *cmd, const char *text,
 {
 	if (ap_bpf_extras_parse(text, extras) == 0)
 		return 0;
-	cli_usage_error(cmd, "unknown --bpf-extras '%s': use none, all, or a comma list of mean and sizes",
+	cli_usage_error(cmd, "unknown --bpf-extras '%s': use none, all, or a comma list of mean, sizes and histogram",
 			text);
 	return -1;
 }

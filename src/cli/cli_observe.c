@@ -67,7 +67,8 @@ void cli_observer_usage(FILE *out, const char *cmd)
 		"  --backend KIND       peak source (default auto); this build has: %s\n"
 		"  --bpf-extras LIST    the bpf source keeps more, at a price on every audit\n"
 		"                       record: mean (time-weighted mean depth), sizes (kernel\n"
-		"                       memory per record), all, or none (default %s)\n"
+		"                       memory per record), histogram (of the depth at each\n"
+		"                       enqueue), a comma list, all, or none (default %s)\n"
 		"  --interval D         poll period (default %s; e.g. 500ms, 2s)\n"
 		"  --window D           window length, one peak each (default %s)\n"
 		"  --sample-interval D  the sample source's AUDIT_GET period (default %s)\n",

@@ -190,11 +190,15 @@ void status_peak_print_json(const struct status_peak *r)
 			       (unsigned long long)r->dist.records_sized);
 		else
 			printf(",\"record_bytes\":null,\"records_sized\":null");
-		printf(",\"depth_log2_histogram\":[");
-		for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
-			printf("%s%llu", i ? "," : "",
-			       (unsigned long long)r->dist.bucket[i]);
-		printf("]");
+		if (!(r->dist.extras & AP_BPF_EXTRA_HISTOGRAM)) {
+			printf(",\"depth_log2_histogram\":null");
+		} else {
+			printf(",\"depth_log2_histogram\":[");
+			for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
+				printf("%s%llu", i ? "," : "",
+				       (unsigned long long)r->dist.bucket[i]);
+			printf("]");
+		}
 	}
 	printf("}");
 }

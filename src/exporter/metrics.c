@@ -244,16 +244,13 @@ static void emit_peak(struct emit *e, const struct ap_exporter_snapshot *s)
 }
 
 /* log2 buckets: bucket i counts depths in [2^(i-1), 2^i), so le = 2^i - 1. */
-static void emit_distribution(struct emit *e,
-			      const struct ap_exporter_snapshot *s)
+static void emit_enqueue_histogram(struct emit *e,
+				   const struct ap_depth_distribution *d)
 {
-	const struct ap_depth_distribution *d = &s->distribution;
 	const char *name = "auditpeak_enqueue_depth";
 	uint64_t cumulative = 0, sum = 0;
 	char labels[48];
 
-	if (!s->have_distribution)
-		return;
 	family(e, name, HISTOGRAM, NULL,
 	       "Audit queue length right after each enqueue (every record, from the bpf peak source); _sum is a lower bound, depths being known per log2 bucket.");
 	for (int i = 0; i < AP_DEPTH_BUCKETS; i++) {
@@ -269,19 +266,33 @@ static void emit_distribution(struct emit *e,
 	sample_u(e, name, "_count", "", cumulative);
 	/* Depths are only known per bucket: the sum is a lower bound. */
 	sample_u(e, name, "_sum", "", sum);
-	/* Not asked for (--bpf-extras), or Linux 5.10, which has no BPF
-	 * atomics: no mean is kept, none is shown. */
+}
+
+/* What the bpf source keeps: the enqueues always, the rest when asked
+ * (--bpf-extras); what it does not keep is not published. */
+static void emit_distribution(struct emit *e,
+			      const struct ap_exporter_snapshot *s)
+{
+	const struct ap_depth_distribution *d = &s->distribution;
+	const char *name = "auditpeak_queued_record_size_bytes";
+
+	if (!s->have_distribution)
+		return;
+	counter_u(e, "auditpeak_enqueues",
+		  "Audit records queued since the bpf peak source opened (every record it saw enqueued).",
+		  d->enqueues);
+	if (d->extras & AP_BPF_EXTRA_HISTOGRAM)
+		emit_enqueue_histogram(e, d);
+	/* Linux 5.10 has no BPF atomics: no mean even when asked. */
 	if (!isnan(d->time_weighted_mean)) {
 		family(e, "auditpeak_backlog_time_weighted_mean", GAUGE, NULL,
 		       "Mean audit queue length over time since the peak source opened.");
 		sample_d(e, "auditpeak_backlog_time_weighted_mean", "",
 			 d->time_weighted_mean);
 	}
-	/* _sum / _count is the memory a queued record holds: what a limit
-	 * costs.  Only when the probe sizes records (--bpf-extras sizes). */
+	/* _sum / _count is the memory a queued record holds: what a limit costs. */
 	if (!(d->extras & AP_BPF_EXTRA_SIZES))
 		return;
-	name = "auditpeak_queued_record_size_bytes";
 	family(e, name, SUMMARY, "bytes",
 	       "Kernel memory (skb truesize) of the audit records at enqueue, over those the bpf peak source sized (the queue's tail right after each enqueue, on every attach path).");
 	sample_u(e, name, "_sum", "", d->record_bytes);

@@ -25,6 +25,7 @@ expect_eq "promtool check metrics, wait times in jiffies" "$?:$out" "0:"
 	fail "OpenMetrics parse of every family: $(cat "$tmpdir/full.om.families")"
 expect_match "OpenMetrics parser sees the window histogram" "$(cat "$tmpdir/full.om.families")" '^auditpeak_window_peak histogram 25$'
 expect_match "OpenMetrics parser sees the enqueue-depth histogram" "$(cat "$tmpdir/full.om.families")" '^auditpeak_enqueue_depth histogram'
+expect_match "OpenMetrics parser sees the enqueue counter" "$(cat "$tmpdir/full.om.families")" '^auditpeak_enqueues counter 1$'
 expect_match "OpenMetrics parser sees the peak source info" "$(cat "$tmpdir/full.om.families")" '^auditpeak_peak_source info 1$'
 
 "$AUDIT_CTL" set backlog_limit 3210 || fail "set backlog_limit"

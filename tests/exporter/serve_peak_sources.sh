@@ -5,9 +5,9 @@
 #  - kernel (patched kernels only), bpf: exact; the window holding the
 #    burst has a peak of at least N, the owner's read-and-clear counted;
 #  - sample: a lower bound, said so (exact="false", window exact 0);
-#  - bpf also: the enqueue-depth histogram saw the burst's records; run
-#    twice, as installed (no mean, no record sizes published) and with
-#    --bpf-extras all (both published, sizes plausible).
+#  - bpf also: the enqueue count saw the burst's records; run twice, as
+#    installed (no histogram, mean or record sizes published) and with
+#    --bpf-extras all (all three published, sizes plausible).
 # A build or kernel with none of them publishes no peak at all (checked).
 . "$(dirname "$0")/exporter_lib.sh"
 require curl
@@ -68,14 +68,19 @@ for s in "${sources[@]}"; do
 		expect_eq "$s: last window marked a lower bound" "$(metric "$port" auditpeak_last_window_peak_exact)" 0
 	fi
 	if [ "$backend" = bpf ]; then
-		n=$(metric "$port" auditpeak_enqueue_depth_count)
-		[ "${n:-0}" -ge "$burst" ] && ok "$s: enqueue-depth histogram counted the burst ($n)" || fail "$s: enqueue_depth_count ${n:-none}"
+		n=$(metric "$port" auditpeak_enqueues_total)
+		[ "${n:-0}" -ge "$burst" ] && ok "$s: the probe counted the burst's enqueues ($n)" || fail "$s: enqueues_total ${n:-none}"
 	fi
 	if [ "$s" = bpf ]; then
-		expect_eq "bpf: no extras asked, no mean or record size published" \
-			"$(curl -s "http://127.0.0.1:$port/metrics" | grep -c '^auditpeak_\(backlog_time_weighted_mean\|queued_record_size\)')" 0
+		expect_eq "bpf: no extras asked, no histogram, mean or record size published" \
+			"$(curl -s "http://127.0.0.1:$port/metrics" | grep -c '^auditpeak_\(enqueue_depth\|backlog_time_weighted_mean\|queued_record_size\)')" 0
 	fi
 	if [ "$s" = bpf_extras ]; then
+		# one page: both from the same read of the probe
+		page=$(curl -s "http://127.0.0.1:$port/metrics")
+		expect_match "$s: the histogram holds every enqueue counted" \
+			"$(awk '$1 == "auditpeak_enqueue_depth_count" { c = $2 } $1 == "auditpeak_enqueues_total" { t = $2 } END { print c ":" t }' <<<"$page")" \
+			'^([1-9][0-9]*):\1$'
 		expect_match "$s: time-weighted mean published" "$(metric "$port" auditpeak_backlog_time_weighted_mean)" '^[0-9.e+-]+$'
 		# This host's kernel (6.17+) lets the probe see each queued skb.
 		sized=$(metric "$port" auditpeak_queued_record_size_bytes_count)

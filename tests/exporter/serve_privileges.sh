@@ -54,8 +54,8 @@ for s in sample bpf; do
 			wait_windows_after "$port" || fail "bpf: no window closed after the bursts"
 			max=$(metric "$port" auditpeak_backlog_max_depth_since_start)
 			[ "${max:-0}" -ge "$burst" ] && ok "bpf: exact burst peak after the drop ($max >= $burst)" || fail "bpf: max since start ${max:-none} < $burst"
-			n=$(metric "$port" auditpeak_enqueue_depth_count)
-			[ "${n:-0}" -ge "$burst" ] && ok "bpf: enqueue histogram read after the drop ($n)" || fail "bpf: enqueue_depth_count ${n:-none}"
+			n=$(metric "$port" auditpeak_enqueues_total)
+			[ "${n:-0}" -ge "$burst" ] && ok "bpf: enqueue count read after the drop ($n)" || fail "bpf: enqueues_total ${n:-none}"
 			expect_eq "bpf: still no poll error" "$(metric "$port" auditpeak_poll_errors_total)" 0
 		fi
 	fi

@@ -64,9 +64,9 @@ expect_match "--bpf-extras all: a mean" "$(grep '^backlog_depth_mean' <<<"$out")
 expect_match "--bpf-extras all: the 500 records sized, 1-64 KiB each" \
 	"$(awk '$1 == "backlog_record_bytes" && $4 >= 500 && $2 >= $4 * 1024 && $2 <= $4 * 65536 { print "ok", $4 }' <<<"$out")" '^ok [0-9]+$'
 expect_match "the method names them" "$(grep '^backlog_max_depth_method' <<<"$out")" '; extras: mean,sizes'
-out=$("$AUDITPEAK" status --backend bpf --duration 1s --bpf-extras mean,histogram 2>&1)
+out=$("$AUDITPEAK" status --backend bpf --duration 1s --bpf-extras mean,drains 2>&1)
 expect_eq "an unknown extra is a usage error" "$?" 2
-expect_match "naming it and the choices" "$out" "unknown --bpf-extras 'mean,histogram': use none, all, or a comma list of mean and sizes"
+expect_match "naming it and the choices" "$out" "unknown --bpf-extras 'mean,drains': use none, all, or a comma list of mean, sizes and histogram"
 
 observe_until_sigint "$tmpdir/auto" --duration 1h --json
 json=$(cat "$tmpdir/auto")

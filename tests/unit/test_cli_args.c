@@ -78,15 +78,20 @@ static void backend_and_mode_names(void **state)
 	assert_int_equal(ap_bpf_extras_parse("none", &ex), 0);
 	assert_int_equal(ex, 0);
 	assert_int_equal(ap_bpf_extras_parse("sizes,mean", &ex), 0);
-	assert_int_equal(ex, AP_BPF_EXTRAS_ALL);
+	assert_int_equal(ex, AP_BPF_EXTRA_MEAN | AP_BPF_EXTRA_SIZES);
 	assert_string_equal(ap_bpf_extras_name(ex), "mean,sizes");
 	assert_int_equal(ap_bpf_extras_parse("mean", &ex), 0);
 	assert_int_equal(ex, AP_BPF_EXTRA_MEAN);
 	assert_string_equal(ap_bpf_extras_name(ex), "mean");
 	assert_int_equal(ap_bpf_extras_parse("all", &ex), 0);
 	assert_int_equal(ex, AP_BPF_EXTRAS_ALL);
+	assert_int_equal(ap_bpf_extras_parse("histogram,mean", &ex), 0);
+	assert_int_equal(ex, AP_BPF_EXTRA_MEAN | AP_BPF_EXTRA_HISTOGRAM);
+	assert_string_equal(ap_bpf_extras_name(ex), "mean,histogram");
+	assert_string_equal(ap_bpf_extras_name(AP_BPF_EXTRAS_ALL), "mean,sizes,histogram");
+	assert_int_equal(ap_bpf_extras_parse("all", &ex), 0);
 	/* unknown names, empty items and a trailing comma change nothing */
-	assert_int_equal(ap_bpf_extras_parse("mean,histogram", &ex), -1);
+	assert_int_equal(ap_bpf_extras_parse("mean,drains", &ex), -1);
 	assert_int_equal(ap_bpf_extras_parse("mean,", &ex), -1);
 	assert_int_equal(ap_bpf_extras_parse("", &ex), -1);
 	assert_int_equal(ex, AP_BPF_EXTRAS_ALL);

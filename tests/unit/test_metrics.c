@@ -73,6 +73,7 @@ static void text_format(void **state)
 	has_line(t, "auditpeak_enqueue_depth_bucket{le=\"0\"} 5");
 	has_line(t, "auditpeak_enqueue_depth_bucket{le=\"15\"} 15");
 	has_line(t, "auditpeak_enqueue_depth_count 15");
+	has_line(t, "auditpeak_enqueues_total 15");
 	has_line(t, "auditpeak_backlog_time_weighted_mean 1.25");
 	has_line(t, "# TYPE auditpeak_queued_record_size_bytes summary");
 	has_line(t, "auditpeak_queued_record_size_bytes_sum 34560");
@@ -142,8 +143,8 @@ static void no_peak_source_no_fake_peak(void **state)
 	free(t);
 }
 
-/* The probe's defaults keep no mean and no sizes: none is published,
- * neither as 0 nor as 0 of 0. */
+/* The probe's defaults keep no histogram, mean or sizes: only the count
+ * of enqueues is published, none of those, neither as 0 nor as 0 of 0. */
 static void extras_not_kept_not_published(void **state)
 {
 	struct ap_exporter_snapshot s;
@@ -156,7 +157,9 @@ static void extras_not_kept_not_published(void **state)
 	s.distribution.record_bytes = 0;
 	s.distribution.records_sized = 0;
 	t = render(&s, AP_FORMAT_PROMETHEUS_TEXT);
-	has_line(t, "auditpeak_enqueue_depth_count 15");
+	has_line(t, "# TYPE auditpeak_enqueues_total counter");
+	has_line(t, "auditpeak_enqueues_total 15");
+	lacks(t, "auditpeak_enqueue_depth");
 	lacks(t, "auditpeak_backlog_time_weighted_mean");
 	lacks(t, "auditpeak_queued_record_size_bytes");
 	free(t);

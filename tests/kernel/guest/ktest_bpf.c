@@ -334,6 +334,7 @@ static void auto_is_best(const char *best)
 	static const unsigned int count[1] = { 100 };
 	struct ap_depth_distribution d0, d1;
 	struct ap_peak p;
+	uint64_t in_buckets = 0;
 	struct crew c;
 	int failed;
 
@@ -349,11 +350,13 @@ static void auto_is_best(const char *best)
 	failed = crew_wait(&c);
 	wait_quiet();
 	d1 = probe_distribution(&p);
+	for (int i = 0; i < AP_DEPTH_BUCKETS; i++)
+		in_buckets += d1.bucket[i];
 	check(failed == 0 && d1.extras == 0 && isnan(d1.time_weighted_mean) && d1.records_sized == 0 &&
-	      d1.record_bytes == 0 && d1.enqueues - d0.enqueues >= 100 &&
+	      d1.record_bytes == 0 && d1.enqueues - d0.enqueues >= 100 && in_buckets == 0 &&
 	      strstr(p.detail, "; extras: none") != NULL &&
 	      strstr(p.detail, "drains: not sampled") != NULL,
-	      "t6 auto, no extras asked: histogram counts, no mean, no sizes, no drain probe",
+	      "t6 auto, no extras asked: enqueues counted, no histogram, mean, sizes or drain probe",
 	      "extras %u, mean %f, %llu records sized, %llu enqueues; %s", d1.extras,
 	      d1.time_weighted_mean, (unsigned long long)d1.records_sized,
 	      (unsigned long long)(d1.enqueues - d0.enqueues), p.detail);
