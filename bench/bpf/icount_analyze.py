@@ -9,7 +9,9 @@ record (or per pair) under -icount shift=4, so ns / 16 = instructions.  Each
 state's value is the median of its runs; "added" is on - off; "share" is
 on / off - 1; "runs" is the larger (max/min - 1) of the two states' runs, how
 repeatable the boot was; the goal column judges with that spread added
-(met) or taken away (missed), and says "unresolved" in between.
+(met) or taken away (missed), and says "unresolved" in between.  "paired"
+is the range of on - off over the runs, each probe run against the run
+without the probe just before it (the same moment of the boot).
 OUTDIR/KERNEL/path holds the attach path record-cost reported.
 
 A second table from OUTDIR/KERNEL-programs/results.log (probe-cost in the
@@ -30,14 +32,16 @@ GOAL_INSNS = 250
 GOAL_SHARE = 0.01
 
 vals = collections.defaultdict(list)  # (kernel, mode, probe) -> ns
+by_run = collections.defaultdict(dict)  # (kernel, mode, probe) -> run -> ns
 for r in csv.DictReader(open(sys.argv[1])):
     vals[(r["kernel"], r["mode"], r["probe"])].append(float(r["ns_per_unit"]))
+    by_run[(r["kernel"], r["mode"], r["probe"])][r["run"]] = float(r["ns_per_unit"])
 
 unit = {"user": "AUDIT_USER record", "syscall": "audited getppid record",
         "openclose": "open/close pair (no record)"}
 print("| kernel | probe path | per | off: ns (instructions) | on: ns (instructions) "
-      "| added instructions | share | runs within the boot | goal |")
-print("|---" * 9 + "|")
+      "| added instructions | paired | share | runs within the boot | goal |")
+print("|---" * 10 + "|")
 for kernel in sorted({k for k, _, _ in vals}, key=lambda k: [int(x) if x.isdigit() else x
                                                              for x in k.replace("-", ".").split(".")]):
     try:
@@ -52,6 +56,9 @@ for kernel in sorted({k for k, _, _ in vals}, key=lambda k: [int(x) if x.isdigit
         added = (mon - moff) / NS_PER_INSN
         share = mon / moff - 1
         within = max(max(v) / min(v) - 1 for v in (off, on))
+        roff, ron = by_run[(kernel, mode, "off")], by_run[(kernel, mode, "on")]
+        pairs = [(ron[r] - roff[r]) / NS_PER_INSN for r in roff if r in ron]
+        paired = f"{min(pairs):+.0f}..{max(pairs):+.0f}" if pairs else "-"
         # The runs' spread bounds what one boot can tell: judged met only
         # when the share plus the spread fits, missed only when the share
         # less the spread does not, else unresolved.
@@ -65,7 +72,7 @@ for kernel in sorted({k for k, _, _ in vals}, key=lambda k: [int(x) if x.isdigit
             target = f"<= {GOAL_INSNS} and <= 1 %"
         goal = ("met" if fits_hi else "missed" if not fits_lo else "unresolved") + f" ({target})"
         print(f"| {kernel} | {path} | {unit[mode]} | {moff:.0f} ({moff / NS_PER_INSN:.0f}) "
-              f"| {mon:.0f} ({mon / NS_PER_INSN:.0f}) | {added:+.0f} | {share * 100:+.2f} % "
+              f"| {mon:.0f} ({mon / NS_PER_INSN:.0f}) | {added:+.0f} | {paired} | {share * 100:+.2f} % "
               f"| {within * 100:.2f} % | {goal} |")
 
 RECORDS_PER_CALL = 3
