@@ -9,8 +9,10 @@
  * fake daemon keeps kauditd off it) and drained again, all in about a
  * second of the 3 s before the next poll: no poll sees it.  The window's
  * peak must still be exactly N, because at the window's end serve
- * read-and-clears the kernel's mark (or the probe's).  Whether a poll did fall inside the
- * plateau is reported from serve's own timestamps.
+ * read-and-clears the kernel's mark (or the probe's).  That no poll fell
+ * inside the plateau is asserted (auditpeak_polls_total unchanged across
+ * it; a burst that missed that, on a guest slowed by a busy host, is made
+ * again in a later window, 3 tries).
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,6 +27,7 @@
 
 #define SERVE_URL "http://127.0.0.1:9814/metrics"
 #define PLATEAU 500 /* tens of ms to send here: far inside the ~0.5 s hold-off */
+#define T7_ATTEMPTS 3
 
 static char page[256 * 1024];
 
@@ -59,8 +62,9 @@ static bool wait_window_end(double after, int timeout_ms, double *polls,
 	return false;
 }
 
-/* Scrape every 50 ms until serve has polled once more; resets_total then. */
-static double wait_next_poll(void)
+/* Scrape every 50 ms until serve has polled once more; resets_total then,
+ * and the polls counted in @polls_total. */
+static double wait_next_poll(double *polls_total)
 {
 	uint64_t end = now_ms() + 10000;
 	double polls = -1;
@@ -69,8 +73,10 @@ static double wait_next_poll(void)
 		if (scrape()) {
 			double p = metric("auditpeak_polls_total");
 
-			if (polls >= 0 && p > polls)
+			if (polls >= 0 && p > polls) {
+				*polls_total = p;
 				return metric("auditpeak_resets_total");
+			}
 			polls = p;
 		}
 		sleep_ms(50);
@@ -114,7 +120,9 @@ void test7_serve(void)
 {
 	unsigned int count[NSENDERS];
 	double polls[64], resets, t_burst, t_drained, peak;
-	int n_polls = 0, failed, fd, status = -1, inside = 0;
+	double polls_before = -1, polls_after = -1;
+	int n_polls = 0, failed = -1, fd, status = -1, inside = 0, attempt;
+	bool made = false;
 	struct ap_status st0, st1;
 	bool native = get().payload_len >= 48;
 	const char *backend = native ? "kernel" : "bpf";
@@ -145,30 +153,42 @@ void test7_serve(void)
 	      metric("auditpeak_up"), backend);
 	if (!native)
 		check_serve_path();
-	/* After a window's end its reset's records are drained, then the
-	 * burst starts right after the next poll. */
-	resets = metric("auditpeak_resets_total");
-	if (!wait_window_end(resets, 15000, NULL, NULL, 0)) {
-		show_log();
-		fatal("t7 no window ended within 15 s");
+	/*
+	 * After a window's end its reset's records are drained, then the
+	 * burst starts right after the next poll and must be made and drained
+	 * before the one after (auditpeak_polls_total unchanged across it).
+	 * A busy host can slow the guest past that, or let a record in before
+	 * the burst: then again, in the next window.
+	 */
+	for (attempt = 1; attempt <= T7_ATTEMPTS && !made; attempt++) {
+		resets = metric("auditpeak_resets_total");
+		if (!wait_window_end(resets, 15000, NULL, NULL, 0)) {
+			show_log();
+			fatal("t7 no window ended within 15 s");
+		}
+		wait_quiet();
+		split(PLATEAU, NSENDERS, count);
+		crew_start(&c, NSENDERS, WORK_USER_MSG, count);
+		resets = wait_next_poll(&polls_before);
+		st0 = get();
+		t_burst = wall_s();
+		crew_go(&c);
+		failed = crew_wait(&c);
+		st1 = get();
+		if (!wait_drained(20000))
+			fatal("t7 queue did not drain");
+		t_drained = wall_s();
+		polls_after = scrape() ? metric("auditpeak_polls_total") : -1;
+		made = failed == 0 && BACKLOG(st0) == 0 && BACKLOG(st1) == PLATEAU &&
+		       polls_after == polls_before;
+		note("t7 burst %d: backlog %u -> %u, drained %.2f s after it began, serve's polls %.0f -> %.0f%s",
+		     attempt, BACKLOG(st0), BACKLOG(st1), t_drained - t_burst,
+		     polls_before, polls_after, made ? "" : ": again");
 	}
-	wait_quiet();
-	split(PLATEAU, NSENDERS, count);
-	crew_start(&c, NSENDERS, WORK_USER_MSG, count);
-	resets = wait_next_poll();
-	st0 = get();
-	t_burst = wall_s();
-	crew_go(&c);
-	failed = crew_wait(&c);
-	st1 = get();
-	if (!wait_drained(20000))
-		fatal("t7 queue did not drain");
-	t_drained = wall_s();
-	note("t7 burst: backlog %u -> %u, drained %.2f s after it began",
-	     BACKLOG(st0), BACKLOG(st1), t_drained - t_burst);
-	check(failed == 0 && BACKLOG(st0) == 0 && BACKLOG(st1) == PLATEAU,
-	      "t7 plateau of exactly N on an empty queue", "N=%d backlog %u -> %u",
-	      PLATEAU, BACKLOG(st0), BACKLOG(st1));
+	check(made, "t7 plateau of exactly N on an empty queue, made and drained between two of serve's polls",
+	      "N=%d; last of %d bursts: backlog %u -> %u, polls %.0f -> %.0f",
+	      PLATEAU, attempt - 1, BACKLOG(st0), BACKLOG(st1), polls_before,
+	      polls_after);
 
 	if (!wait_window_end(resets, 15000, polls, &n_polls, 64)) {
 		show_log();
@@ -183,9 +203,12 @@ void test7_serve(void)
 	check(peak == PLATEAU, "t7 the burst is that window's peak, exactly",
 	      "window peak %.0f, N=%d, polled backlog now %.0f", peak, PLATEAU,
 	      metric("auditpeak_backlog"));
-	check(metric("auditpeak_backlog_max_depth_since_start") == PLATEAU,
-	      "t7 max since start is N", "%.0f",
-	      metric("auditpeak_backlog_max_depth_since_start"));
+	/* A burst that had to be made again may have left a higher mark. */
+	check(attempt - 1 > 1 ? metric("auditpeak_backlog_max_depth_since_start") >= PLATEAU :
+				metric("auditpeak_backlog_max_depth_since_start") == PLATEAU,
+	      "t7 max since start is N (at least N after a burst made again)",
+	      "%.0f after %d bursts", metric("auditpeak_backlog_max_depth_since_start"),
+	      attempt - 1);
 	/* The probe's counts are read after serve dropped its privileges
 	 * (from its mmaped map): every record of the burst is in them. */
 	if (!native)
