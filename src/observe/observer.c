@@ -143,7 +143,12 @@ void ap_observer_poll(struct ap_observer *o, struct ap_timeline_events *ev)
 void ap_observer_close_window(struct ap_observer *o,
 			      struct ap_timeline_events *ev)
 {
+	struct ap_status st;
+	struct ap_error err;
+
 	ap_timeline_close_window(&o->tl, &o->peak, ap_now_unix(), ev);
+	if (ev->window_closed && ap_get_status(o->nl, &st, &err) == 0)
+		ap_timeline_window_opened(&o->tl, &st, ap_now_unix());
 }
 
 void ap_observer_close(struct ap_observer *o)

@@ -117,6 +117,37 @@ static void queue_held_across_the_end_is_the_next_windows_too(void **state)
 	assert_true(r.tl.snap.last_window_peak_time == 2.01);
 }
 
+/* Held across the end and drained before any poll of the new window: the
+ * AUDIT_GET right after the clear carries it into the new window. */
+static void queue_held_at_the_clear_opens_the_next_window(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, true, true);
+	fake_peak_depth(&r.fake, 777);
+	poll_at(&r, 1);
+	close_at(&r, 2);
+	assert_int_equal(r.tl.snap.last_window_peak, 777);
+	fixture_status(&r.st, 8192, 777, 0, 0);
+	ap_timeline_window_opened(&r.tl, &r.st, 2.001);
+	/* kauditd drains it, then 720 records come in: the mark says 720 */
+	fake_peak_depth(&r.fake, 720);
+	fixture_status(&r.st, 8192, 0, 0, 0);
+	ap_timeline_poll(&r.tl, &r.st, NULL, &r.peak, 2.5, &r.ev);
+	close_at(&r, 3);
+	assert_int_equal(r.tl.snap.last_window_peak, 777);
+	assert_true(r.tl.snap.last_window_peak_time == 2.001);
+	assert_true(r.tl.snap.last_window_exact);
+	/* an empty queue at the clear adds nothing: the next window is 720's */
+	fixture_status(&r.st, 8192, 0, 0, 0);
+	ap_timeline_window_opened(&r.tl, &r.st, 3.001);
+	fake_peak_depth(&r.fake, 5);
+	poll_at(&r, 3.5);
+	close_at(&r, 4);
+	assert_int_equal(r.tl.snap.last_window_peak, 5);
+}
+
 /* A burst after the last poll is still this window's peak: never lost. */
 static void tail_peak_comes_from_read_and_clear(void **state)
 {
@@ -443,6 +474,7 @@ int main(void)
 		cmocka_unit_test(rise_is_dated_by_the_poll_that_saw_it),
 		cmocka_unit_test(tail_peak_comes_from_read_and_clear),
 		cmocka_unit_test(queue_held_across_the_end_is_the_next_windows_too),
+		cmocka_unit_test(queue_held_at_the_clear_opens_the_next_window),
 		cmocka_unit_test(foreign_reset_between_polls),
 		cmocka_unit_test(foreign_reset_in_the_tail),
 		cmocka_unit_test(read_only_never_clears),
