@@ -200,12 +200,10 @@ static void push_statsd(struct server *s, bool window_closed)
 static bool close_window(struct server *s)
 {
 	struct ap_timeline_events ev;
-	struct ap_status st;
-	struct ap_error err;
 
+	/* The caller polls right after a clear, which opens the new window
+	 * with the queue's length (see ap_timeline_window_opened()). */
 	ap_timeline_close_window(&s->tl, &s->peak, ap_now_unix(), &ev);
-	if (ev.window_closed && ap_get_status(s->nl, &st, &err) == 0)
-		ap_timeline_window_opened(&s->tl, &st, ap_now_unix());
 	log_events(s, &ev);
 	push_statsd(s, ev.window_closed);
 	save_state(s);
