@@ -69,7 +69,6 @@ struct kernel_facts {
 	bool alloc_tp_has_cache; /* kmem_cache_alloc's 3rd argument is the cache */
 	bool has_kprobes;        /* the kprobe PMU (CONFIG_KPROBE_EVENTS) */
 	bool has_atomics;        /* BPF xchg (5.12+): the time-weighted mean */
-	bool has_rdonly_cast;    /* the bpf_rdonly_cast kfunc (6.2+): typed reads */
 };
 
 /* Links: per-record entry and return probes, drains, kauditd's sleep. */
@@ -84,6 +83,9 @@ struct bpf_state {
 	 * which runs for every slab free and whose skipped runs are mostly
 	 * other frees. */
 	struct bpf_program *per_record[3];
+	/* links[0 .. n_record_links): the per-record kprobes' (kretprobe
+	 * path), whose missed runs the kernel counts per link. */
+	int n_record_links;
 	struct bpf_link *cache_learner; /* detached once audit_cache is known */
 	struct ap_probe_cpu *cpu; /* the probe's per-CPU slots, mmaped */
 	size_t cpu_len;
@@ -267,8 +269,6 @@ static int read_kernel_facts(struct kernel_facts *k, struct ap_error *err)
 	k->has_skb_list = ap_btf_struct_has_member(btf, "audit_buffer", "skb_list");
 	k->free_tp_has_cache = ap_btf_tracepoint_third_is_cache(btf, "kmem_cache_free");
 	k->alloc_tp_has_cache = ap_btf_tracepoint_third_is_cache(btf, "kmem_cache_alloc");
-	k->has_rdonly_cast =
-		btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 	k->has_kprobes = access(KPROBE_PMU, R_OK) == 0;
 	k->has_atomics = kernel_has_bpf_atomics();
@@ -417,7 +417,6 @@ static int load_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 	s->skel->rodata->kauditd_pid = kauditd;
 	s->skel->rodata->keep_sizes = s->asked & AP_BPF_EXTRA_SIZES;
 	s->skel->rodata->keep_mean = mean;
-	s->skel->rodata->typed_reads = k->has_rdonly_cast && q->object_addr;
 	s->skel->rodata->keep_histogram = s->asked & AP_BPF_EXTRA_HISTOGRAM;
 	*pp = path_programs(s->skel, path, q, k, kauditd, mean);
 	choose_programs(s->skel, pp);
@@ -503,6 +502,7 @@ static void unload(struct bpf_state *s)
 	s->cache_learner = NULL;
 	while (s->n_links > 0)
 		bpf_link__destroy(s->links[--s->n_links]);
+	s->n_record_links = 0;
 	if (s->cpu)
 		munmap(s->cpu, s->cpu_len);
 	s->cpu = NULL;
@@ -753,6 +753,34 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
  * attached) counts: a kernel whose records go past the attach point is
  * never called exact.
  */
+/*
+ * Runs a kprobe or kretprobe link skipped: a return probe out of instances
+ * (the kernel keeps a few per CPU for calls in flight; a task preempted
+ * inside audit_log_end holds one) runs no program for that call, its
+ * record unsampled.  Linux 6.7+ reports the count in the link's info
+ * (perf_event.kprobe.missed, byte 48 of struct bpf_link_info, which the
+ * build machine's headers may not have yet); older kernels leave it 0.
+ */
+#define LINK_INFO_KPROBE_MISSED 48
+
+static uint64_t kprobe_link_missed(struct bpf_link *link)
+{
+	union {
+		struct bpf_link_info info;
+		unsigned char raw[256];
+	} u;
+	__u32 len = sizeof(u);
+	uint64_t missed;
+
+	memset(&u, 0, sizeof(u));
+	if (bpf_obj_get_info_by_fd(bpf_link__fd(link), &u, &len) < 0 ||
+	    u.info.type != BPF_LINK_TYPE_PERF_EVENT ||
+	    len < LINK_INFO_KPROBE_MISSED + sizeof(missed))
+		return 0;
+	memcpy(&missed, u.raw + LINK_INFO_KPROBE_MISSED, sizeof(missed));
+	return missed;
+}
+
 static uint64_t bpf_misses(void *state)
 {
 	struct bpf_state *s = state;
@@ -773,6 +801,8 @@ static uint64_t bpf_misses(void *state)
 					   &info, &len) == 0)
 			n += info.recursion_misses;
 	}
+	for (int i = 0; i < s->n_record_links; i++)
+		n += kprobe_link_missed(s->links[i]);
 	return n;
 }
 
@@ -884,6 +914,7 @@ static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 		rc = attach(s, pp.enqueue, NULL, false, err);
 	if (rc < 0)
 		goto fail;
+	s->n_record_links = path == AP_BPF_PATH_KPROBE ? s->n_links : 0;
 	if (path != AP_BPF_PATH_TRACEPOINT) {
 		s->per_record[0] = pp.enqueue;
 		s->per_record[1] = pp.enqueue_entry;
@@ -961,10 +992,8 @@ static int attach_probe(struct bpf_state *s, const struct ap_ksym_lookup *q,
 					kprobe_names(&q->entries[0], enqueue, sizeof(enqueue)) :
 					path_name(path),
 				 drain,
-				 !q->object_addr ? "learned from queued skb links" :
-				 s->skel->rodata->typed_reads ?
-					"from /proc/kallsyms, read by typed loads" :
-					"from /proc/kallsyms",
+				 q->object_addr ? "from /proc/kallsyms" :
+						  "learned from queued skb links",
 				 ap_bpf_extras_name(s->extras),
 				 k->has_atomics || !(s->asked & AP_BPF_EXTRA_MEAN) ? "" :
 					"; no BPF atomics: no time-weighted mean",
