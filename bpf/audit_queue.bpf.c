@@ -47,10 +47,11 @@
  * the record just queued unless another CPU queued behind it), and, where
  * the kernel has BPF atomics (5.12+), the integral of depth over time for
  * the time-weighted mean (the programs with a mean; the "_nomean" twins
- * without).  With the mean, kauditd's drains are sampled too (fexit on
- * kauditd_send_queue, else kauditd going to sleep) without counting as
- * enqueues: without them the mean would hold a burst's depth until the
- * next record.
+ * without).  With the mean, and always on the kretprobe path (a second
+ * reading where a return probe can miss a call), kauditd's drains are
+ * sampled too (fexit on kauditd_send_queue, else kauditd going to sleep)
+ * without counting as enqueues: without them the mean would hold a
+ * burst's depth until the next record.
  */
 #include "kernel_types.h"
 
