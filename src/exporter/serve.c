@@ -201,8 +201,6 @@ static bool close_window(struct server *s)
 {
 	struct ap_timeline_events ev;
 
-	/* The caller polls right after a clear, which opens the new window
-	 * with the queue's length (see ap_timeline_window_opened()). */
 	ap_timeline_close_window(&s->tl, &s->peak, ap_now_unix(), &ev);
 	log_events(s, &ev);
 	push_statsd(s, ev.window_closed);

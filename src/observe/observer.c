@@ -143,12 +143,14 @@ void ap_observer_poll(struct ap_observer *o, struct ap_timeline_events *ev)
 void ap_observer_close_window(struct ap_observer *o,
 			      struct ap_timeline_events *ev)
 {
-	struct ap_status st;
-	struct ap_error err;
+	struct ap_timeline_events after;
 
 	ap_timeline_close_window(&o->tl, &o->peak, ap_now_unix(), ev);
-	if (ev->window_closed && ap_get_status(o->nl, &st, &err) == 0)
-		ap_timeline_window_opened(&o->tl, &st, ap_now_unix());
+	/* As serve does: a poll right after the clear puts the queue's
+	 * length then in the new window (a queue held across the end and
+	 * drained before the next poll is the new window's too). */
+	if (ev->window_closed)
+		ap_observer_poll(o, &after);
 }
 
 void ap_observer_close(struct ap_observer *o)

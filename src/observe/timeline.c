@@ -131,16 +131,6 @@ void ap_timeline_poll(struct ap_timeline *tl, const struct ap_status *st,
 	read_peak(tl, st, peak, now, ev);
 }
 
-void ap_timeline_window_opened(struct ap_timeline *tl,
-			       const struct ap_status *st, double now)
-{
-	if (!ap_status_has(st, AP_FIELD_BACKLOG) || tl->window_seen)
-		return;
-	tl->window_seen = true;
-	tl->window_max = st->value[AP_FIELD_BACKLOG];
-	tl->window_max_time = now;
-}
-
 void ap_timeline_close_window(struct ap_timeline *tl, struct ap_peak *peak,
 			      double now, struct ap_timeline_events *ev)
 {

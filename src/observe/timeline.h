@@ -65,14 +65,4 @@ void ap_timeline_poll(struct ap_timeline *tl, const struct ap_status *st,
 void ap_timeline_close_window(struct ap_timeline *tl, struct ap_peak *peak,
 			      double now, struct ap_timeline_events *ev);
 
-/*
- * Right after a window closed, @st: an AUDIT_GET made after the clear.
- * The queue's length then is the new window's first reading: the source's
- * mark restarts at 0, so a queue held across the end and drained before
- * the next poll would be missing from the new window.  Read after the
- * clear, it is a depth the new window really had.
- */
-void ap_timeline_window_opened(struct ap_timeline *tl,
-			       const struct ap_status *st, double now);
-
 #endif /* AUDITPEAK_OBSERVE_TIMELINE_H */

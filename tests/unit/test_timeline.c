@@ -117,8 +117,9 @@ static void queue_held_across_the_end_is_the_next_windows_too(void **state)
 	assert_true(r.tl.snap.last_window_peak_time == 2.01);
 }
 
-/* Held across the end and drained before any poll of the new window: the
- * AUDIT_GET right after the clear carries it into the new window. */
+/* Held across the end and drained before the new window's next regular
+ * poll: the poll right after the clear (serve's, the observer's) carries
+ * it into the new window. */
 static void queue_held_at_the_clear_opens_the_next_window(void **state)
 {
 	struct rig r;
@@ -130,7 +131,7 @@ static void queue_held_at_the_clear_opens_the_next_window(void **state)
 	close_at(&r, 2);
 	assert_int_equal(r.tl.snap.last_window_peak, 777);
 	fixture_status(&r.st, 8192, 777, 0, 0);
-	ap_timeline_window_opened(&r.tl, &r.st, 2.001);
+	ap_timeline_poll(&r.tl, &r.st, NULL, &r.peak, 2.001, &r.ev);
 	/* kauditd drains it, then 720 records come in: the mark says 720 */
 	fake_peak_depth(&r.fake, 720);
 	fixture_status(&r.st, 8192, 0, 0, 0);
@@ -141,7 +142,7 @@ static void queue_held_at_the_clear_opens_the_next_window(void **state)
 	assert_true(r.tl.snap.last_window_exact);
 	/* an empty queue at the clear adds nothing: the next window is 720's */
 	fixture_status(&r.st, 8192, 0, 0, 0);
-	ap_timeline_window_opened(&r.tl, &r.st, 3.001);
+	ap_timeline_poll(&r.tl, &r.st, NULL, &r.peak, 3.001, &r.ev);
 	fake_peak_depth(&r.fake, 5);
 	poll_at(&r, 3.5);
 	close_at(&r, 4);
