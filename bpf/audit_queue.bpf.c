@@ -73,7 +73,6 @@ const volatile bool keep_sizes; /* size each record queued */
 const volatile bool keep_mean;  /* the tracepoint path's mean (6.17+: atomics) */
 const volatile bool keep_histogram; /* else only count the enqueues */
 
-
 #define LINE __attribute__((aligned(64)))
 
 /* Read at every sample (and on the tracepoint path at every slab free). */

@@ -334,13 +334,21 @@ static bool log_end_itself(const struct ap_ksym_entries *e)
 }
 
 /*
+ * Drains are sampled for the mean, and on the kretprobe path always: the
+ * maximum is at an enqueue, but a return probe can miss a call (out of
+ * instances before Linux 6.7 counts it), and a drain sample is another
+ * real reading of the queue.  Debian 7.3's soak published one window
+ * exact below the records held in it without them (720 for 777), none in
+ * 1000 with them.
+ */
+static bool samples_drains(enum ap_bpf_path path, bool mean)
+{
+	return mean || path == AP_BPF_PATH_KPROBE;
+}
+
+/*
  * Each program comes twice in the object, with and without the
- * time-weighted mean (which needs BPF atomics); @mean picks.  Drains are
- * sampled for the mean, and on the kretprobe path always: the maximum is
- * at an enqueue, but a return probe can miss a call (out of instances
- * before Linux 6.7 counts it), and a drain sample is another real reading
- * of the queue.  Debian 7.3's soak published one window exact below the
- * records held in it without them (720 for 777), none in 1000 with them.
+ * time-weighted mean (which needs BPF atomics); @mean picks.
  */
 static struct path_programs path_programs(struct audit_queue_bpf *skel,
 					  enum ap_bpf_path path,
@@ -383,7 +391,7 @@ static struct path_programs path_programs(struct audit_queue_bpf *skel,
 		pp.learner = p->on_ab_alloc;
 		break;
 	}
-	if (!mean && path != AP_BPF_PATH_KPROBE)
+	if (!samples_drains(path, mean))
 		pp.drain = pp.sleep = NULL;
 	return pp;
 }
@@ -748,16 +756,6 @@ static int bpf_distribution(void *state, struct ap_depth_distribution *d,
 }
 
 /*
- * The kernel (5.12+) skips, and counts, a run of the probe on a CPU where
- * it is already running: a record queued from an interrupt, or by a task
- * that preempted the probe, goes unsampled.  A faulted read of the queue's
- * length misses its record too.  And while the per-record program has
- * never fired, every kauditd pass that found records queued after it had
- * once found the queue empty (so they were queued with the probe
- * attached) counts: a kernel whose records go past the attach point is
- * never called exact.
- */
-/*
  * Runs a kprobe or kretprobe link skipped: a return probe out of instances
  * (the kernel keeps a few per CPU for calls in flight; a task preempted
  * inside audit_log_end holds one) runs no program for that call, its
@@ -785,6 +783,17 @@ static uint64_t kprobe_link_missed(struct bpf_link *link)
 	return missed;
 }
 
+/*
+ * The kernel (5.12+) skips, and counts, a run of the probe on a CPU where
+ * it is already running: a record queued from an interrupt, or by a task
+ * that preempted the probe, goes unsampled.  A faulted read of the queue's
+ * length misses its record too.  And while the per-record program has
+ * never fired, every kauditd pass that found records queued after it had
+ * once found the queue empty (so they were queued with the probe
+ * attached) counts: a kernel whose records go past the attach point is
+ * never called exact.  So do the per-record kprobes' missed runs
+ * (kprobe_link_missed()).
+ */
 static uint64_t bpf_misses(void *state)
 {
 	struct bpf_state *s = state;
@@ -933,7 +942,7 @@ static int try_path(struct bpf_state *s, enum ap_bpf_path path,
 		}
 	}
 	snprintf(drain, drain_len, "%s",
-		 (s->extras & AP_BPF_EXTRA_MEAN) || path == AP_BPF_PATH_KPROBE ?
+		 samples_drains(path, s->extras & AP_BPF_EXTRA_MEAN) ?
 		 "none (kauditd not found)" : "not sampled (no mean kept)");
 	if (pp.drain && strcmp(bpf_program__section_name(pp.drain), "kretprobe") == 0) {
 		int before = s->n_links;

@@ -58,10 +58,10 @@ void cli_known_backends(char *out, size_t cap);
 
 /* --backend for @cmd: 0, or -1 after printing a usage error that lists the
  * sources this build has. */
+int cli_parse_backend(const char *cmd, const char *text,
+		      enum ap_peak_kind *kind);
 /* --bpf-extras: 0, or -1 after printing the usage error. */
 int cli_parse_bpf_extras(const char *cmd, const char *text,
 			 unsigned int *extras);
-int cli_parse_backend(const char *cmd, const char *text,
-		      enum ap_peak_kind *kind);
 
 #endif /* AUDITPEAK_CLI_H */
