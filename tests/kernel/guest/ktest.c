@@ -39,11 +39,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <linux/audit.h>
 
 #include "auditpeak/abi.h"
@@ -243,11 +246,31 @@ void crew_start(struct crew *c, int n, enum work work,
 				if (fd < 0)
 					_exit(2);
 			}
+			if (work == WORK_NF_PACKET) {
+				fd = socket(AF_INET, SOCK_DGRAM, 0);
+				if (fd < 0)
+					_exit(2);
+			}
 			if (read(p[0], &b, 1) != 1)
 				_exit(3);
 			for (unsigned int k = 0; k < count[i]; k++) {
 				if (work == WORK_GETPPID) {
 					syscall(SYS_getppid);
+					continue;
+				}
+				if (work == WORK_NF_PACKET) {
+					/* unconnected: the port unreachable
+					 * that may come back is not an error
+					 * of the next send */
+					struct sockaddr_in to = {
+						.sin_family = AF_INET,
+						.sin_port = htons(NF_AUDIT_PORT),
+						.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+					};
+
+					if (sendto(fd, "x", 1, 0, (struct sockaddr *)&to,
+						   sizeof(to)) != 1)
+						bad++;
 					continue;
 				}
 				snprintf(msg, sizeof(msg),

@@ -63,7 +63,13 @@ void fake_auditd_stop(int fd);
  * checked under the name "<test> add ..." / "<test> remove ...". */
 void rule(const char *test, uint16_t type);
 
-enum work { WORK_USER_MSG, WORK_GETPPID };
+/*
+ * WORK_NF_PACKET: a UDP datagram to 127.0.0.1:NF_AUDIT_PORT, which the
+ * soak's nft rule logs at level audit: loopback delivers it from softirq,
+ * so its record is queued in softirq context (ktest_soak.c).
+ */
+enum work { WORK_USER_MSG, WORK_GETPPID, WORK_NF_PACKET };
+#define NF_AUDIT_PORT 9816
 
 struct crew {
 	pid_t pid[NSENDERS];
