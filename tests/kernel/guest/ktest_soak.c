@@ -519,6 +519,7 @@ static void check_windows(unsigned int target)
 	for (int i = 0; i < n_windows; i++) {
 		const struct window *w = &windows[i];
 		uint32_t highest_kept = 0, highest_live = 0;
+		const struct reading *at = NULL; /* the highest kept reading */
 
 		if (w->exact)
 			exact++;
@@ -531,15 +532,19 @@ static void check_windows(unsigned int target)
 				continue;
 			inside++;
 			kept += x->kept;
-			if (x->kept && x->backlog > highest_kept)
+			if (x->kept && x->backlog > highest_kept) {
 				highest_kept = x->backlog;
+				at = x;
+			}
 			if (x->backlog > highest_live)
 				highest_live = x->backlog;
 		}
 		if (w->exact && w->peak < highest_kept) {
 			below++;
-			note("t8 window %.3f-%.3f published %.0f (exact) but %u records were kept queued in it",
-			     w->start, w->end, w->peak, highest_kept);
+			/* where the reading fell tells a race at the window's
+			 * ends from a record the probe did not see */
+			note("t8 window %.3f-%.3f published %.0f (exact) but %u records were kept queued in it (read %.3f-%.3f)",
+			     w->start, w->end, w->peak, highest_kept, at->t0, at->t1);
 		}
 		if (w->exact && w->peak < highest_live) {
 			live_above++;
