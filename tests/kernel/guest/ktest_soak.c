@@ -71,6 +71,7 @@ struct life {
 	double started;  /* when it first answered */
 	int fds_first, fds_last;
 	long rss_first_kb, rss_last_kb;
+	long anon_first_kb, anon_last_kb; /* RssAnon: the heap's part of it */
 	int windows;
 	double max_gap;     /* longest time between two window ends seen */
 	double max_lateness; /* the longest gap per window closed in it, less
@@ -168,16 +169,18 @@ static int count_fds(pid_t pid)
 	return n;
 }
 
-static long rss_kb(pid_t pid)
+/* @field ("VmRSS", "RssAnon") of /proc/PID/status, in kB; -1 if absent. */
+static long status_kb(pid_t pid, const char *field)
 {
-	char path[64], line[256];
+	char path[64], line[256], want[32];
+	size_t n = (size_t)snprintf(want, sizeof(want), "%s:", field);
 	long kb = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+		if (!strncmp(line, want, n) && sscanf(line + n, " %ld kB", &kb) == 1)
 			break;
 	if (f)
 		fclose(f);
@@ -241,19 +244,22 @@ static void collect(struct life *l)
 	l->windows++;
 	if (l->windows == 3) {
 		l->fds_first = count_fds(l->pid);
-		l->rss_first_kb = rss_kb(l->pid);
+		l->rss_first_kb = status_kb(l->pid, "VmRSS");
+		l->anon_first_kb = status_kb(l->pid, "RssAnon");
 	}
 	l->fds_last = count_fds(l->pid);
-	l->rss_last_kb = rss_kb(l->pid);
+	l->rss_last_kb = status_kb(l->pid, "VmRSS");
+	l->anon_last_kb = status_kb(l->pid, "RssAnon");
 }
 
 static void end_life(struct life *l, int sig, const char *why)
 {
 	int status = -1;
 
-	note("t8 serve life %s: %d windows, longest gap %.2f s, fds %d -> %d, RSS %ld -> %ld kB; the guest stalled %.2f s in all",
+	note("t8 serve life %s: %d windows, longest gap %.2f s, fds %d -> %d, RSS %ld -> %ld kB (anonymous %ld -> %ld); the guest stalled %.2f s in all",
 	     why, l->windows, l->max_gap, l->fds_first, l->fds_last,
-	     l->rss_first_kb, l->rss_last_kb, *guest_late);
+	     l->rss_first_kb, l->rss_last_kb, l->anon_first_kb, l->anon_last_kb,
+	     *guest_late);
 	check(l->max_lateness <= 2.5 * WINDOW_S, "t8 every window closes while serve runs",
 	      "%s: longest gap per window closed, less the guest's own stall, %.2f s (raw longest gap %.2f s)",
 	      why, l->max_lateness, l->max_gap);
