@@ -474,12 +474,17 @@ void fake_auditd_stop(int fd)
 
 /* ------------------------------------------------------------ tests */
 
+bool cmdline_yes(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && strcmp(v, "yes") == 0;
+}
+
 /* Does this kernel carry RFC patch 2's sums?  tests/kernel/run says. */
 static bool expect_sums(void)
 {
-	const char *v = getenv("auditpeak_backlog_sums");
-
-	return v && strcmp(v, "yes") == 0;
+	return cmdline_yes("auditpeak_backlog_sums");
 }
 
 /*

@@ -371,13 +371,6 @@ static void show_lost_reasons(void)
  * the NET_RX softirq its own send raises, so nft_log queues the record in
  * softirq context, where a probe run it interrupts would count a miss.
  */
-static bool netfilter_wanted(void)
-{
-	const char *v = getenv("auditpeak_netfilter");
-
-	return v && !strcmp(v, "yes");
-}
-
 static void load_modules(void)
 {
 	char dir[128], path[256], name[64];
@@ -585,7 +578,7 @@ void test8_soak(void)
 	struct life l;
 	pid_t reader;
 	int lives = 0;
-	bool netfilter = netfilter_wanted(), field;
+	bool netfilter = cmdline_yes("auditpeak_netfilter"), field;
 	struct ap_status st0;
 	void *shared;
 
