@@ -276,6 +276,16 @@ static void show_progress(struct cli_progress *p, const struct ap_observer *obs,
 			  elapsed, left, (unsigned long long)snap->windows, peak);
 }
 
+/* One line on stderr for a failed poll or window end; advise goes on. */
+static void say_failure(struct cli_progress *p,
+			const struct ap_timeline_events *ev, const char *what)
+{
+	if (!ev->failed)
+		return;
+	cli_progress_clear(p);
+	fprintf(stderr, "auditpeak advise: %s failed: %s\n", what, ev->error.msg);
+}
+
 /* Poll and close windows until the duration ends (or a signal). */
 static void observe(struct ap_observer *obs, const struct advise_options *o,
 		    const struct ap_signals *sig, struct baseline *b,
@@ -294,16 +304,13 @@ static void observe(struct ap_observer *obs, const struct advise_options *o,
 			continue;
 		}
 		ap_observer_poll(obs, &ev);
-		if (ev.failed) {
-			cli_progress_clear(&progress);
-			fprintf(stderr, "auditpeak advise: poll failed: %s\n",
-				ev.error.msg);
-		}
+		say_failure(&progress, &ev, "poll");
 		note_baseline(b, &obs->tl);
 		while (next_poll <= now)
 			next_poll += o->obs.interval_ms;
 		if (now >= next_window) {
 			ap_observer_close_window(obs, &ev);
+			say_failure(&progress, &ev, "window end");
 			while (next_window <= now)
 				next_window += o->obs.window_ms;
 		}
@@ -312,8 +319,10 @@ static void observe(struct ap_observer *obs, const struct advise_options *o,
 	cli_progress_clear(&progress);
 	/* The last, partial window: its tail is evidence too. */
 	ap_observer_poll(obs, &ev);
+	say_failure(&progress, &ev, "poll");
 	note_baseline(b, &obs->tl);
 	ap_observer_close_window(obs, &ev);
+	say_failure(&progress, &ev, "window end");
 	*elapsed = (ap_now_mono_ms() - start) / 1000.0;
 }
 

@@ -197,7 +197,7 @@ static void emit_window_histogram(struct emit *e,
 	char labels[48];
 
 	family(e, name, HISTOGRAM, NULL,
-	       "Peak audit queue length of each closed window, read and cleared at its end: exact with the kernel and bpf sources, a lower bound with sample (auditpeak_peak_source_info says which; auditpeak_last_window_peak_exact per window).");
+	       "Peak audit queue length of each closed window, read and cleared at its end: exact with the kernel source; with bpf exact but for records kauditd took between an enqueue and the probe's read (auditpeak-load(8)); a lower bound with sample (auditpeak_peak_source_info says which; auditpeak_last_window_peak_exact per window).");
 	for (int i = 0; i < AP_WINDOW_PEAK_FINITE_BUCKETS; i++) {
 		cumulative += h->bucket[i];
 		snprintf(labels, sizeof(labels), "le=\"%" PRIu64 "\"",
@@ -234,7 +234,7 @@ static void emit_peak(struct emit *e, const struct ap_exporter_snapshot *s)
 		"Peak audit queue length of the last closed window.",
 		s->last_window_peak);
 	gauge_u(e, "auditpeak_last_window_peak_exact",
-		"1 when the last window's peak is exact, 0 when it is a lower bound (sample source, or a foreign reset in the window).",
+		"1 when the last window's peak is exact (bpf: every record sampled, see auditpeak-load(8) for its one bound), 0 when it is a lower bound (sample source, records the probe missed, or a foreign reset in the window).",
 		s->last_window_exact);
 	gauge_seconds(e, "auditpeak_last_window_peak_timestamp_seconds",
 		      "When the last window's peak was first seen (the poll that saw it rise, or the window end for a peak in the tail).",

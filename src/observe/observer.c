@@ -149,8 +149,14 @@ void ap_observer_close_window(struct ap_observer *o,
 	/* As serve does: a poll right after the clear puts the queue's
 	 * length then in the new window (a queue held across the end and
 	 * drained before the next poll is the new window's too). */
-	if (ev->window_closed)
-		ap_observer_poll(o, &after);
+	if (!ev->window_closed)
+		return;
+	ap_observer_poll(o, &after);
+	/* The caller hears of that poll's failure like of any other. */
+	if (after.failed && !ev->failed) {
+		ev->failed = true;
+		ev->error = after.error;
+	}
 }
 
 void ap_observer_close(struct ap_observer *o)

@@ -92,7 +92,8 @@ int ap_observer_open(struct ap_observer *o,
 /* One AUDIT_GET and backend read into the timeline. */
 void ap_observer_poll(struct ap_observer *o, struct ap_timeline_events *ev);
 
-/* A window end: the owner read-and-clears, anyone else does nothing. */
+/* A window end: the owner read-and-clears, anyone else does nothing.
+ * @ev->failed: the read-and-clear, or the poll that follows it, failed. */
 void ap_observer_close_window(struct ap_observer *o,
 			      struct ap_timeline_events *ev);
 
