@@ -40,6 +40,21 @@ static void rig_open(struct rig *r)
 	cfg.peak_exact = true;
 	cfg.owner = true;
 	ap_timeline_init(&r->obs.tl, &cfg);
+	/* a first, healthy poll opens the window */
+	ap_observer_poll(&r->obs, &r->ev);
+	assert_false(r->ev.failed);
+}
+
+/* A 5000-record peak, then the window end with sends failing as @send_error
+ * (0: not): the window closes with that peak either way. */
+static void close_after_peak(struct rig *r, int send_error)
+{
+	rig_open(r);
+	fake_peak_depth(&r->fake, 5000);
+	r->peer.send_error = send_error;
+	ap_observer_close_window(&r->obs, &r->ev);
+	assert_true(r->ev.window_closed);
+	assert_int_equal(r->obs.tl.snap.last_window_peak, 5000);
 }
 
 static void window_end_then_healthy_poll_is_no_failure(void **state)
@@ -47,14 +62,8 @@ static void window_end_then_healthy_poll_is_no_failure(void **state)
 	struct rig r;
 
 	(void)state;
-	rig_open(&r);
-	ap_observer_poll(&r.obs, &r.ev);
+	close_after_peak(&r, 0);
 	assert_false(r.ev.failed);
-	fake_peak_depth(&r.fake, 5000);
-	ap_observer_close_window(&r.obs, &r.ev);
-	assert_true(r.ev.window_closed);
-	assert_false(r.ev.failed);
-	assert_int_equal(r.obs.tl.snap.last_window_peak, 5000);
 	/* the poll after the clear was made: a GET beside the first one */
 	assert_int_equal(r.peer.sends, 2);
 	ap_observer_close(&r.obs);
@@ -65,15 +74,8 @@ static void failed_poll_after_the_clear_reaches_the_caller(void **state)
 	struct rig r;
 
 	(void)state;
-	rig_open(&r);
-	ap_observer_poll(&r.obs, &r.ev);
-	assert_false(r.ev.failed);
-	fake_peak_depth(&r.fake, 5000);
-	r.peer.send_error = -ENOBUFS;
-	ap_observer_close_window(&r.obs, &r.ev);
-	/* the window still closed with its peak, and the failure is told */
-	assert_true(r.ev.window_closed);
-	assert_int_equal(r.obs.tl.snap.last_window_peak, 5000);
+	close_after_peak(&r, -ENOBUFS);
+	/* the failure is told */
 	assert_true(r.ev.failed);
 	assert_non_null(strstr(r.ev.error.msg, strerror(ENOBUFS)));
 	assert_true(r.obs.tl.snap.poll_errors >= 1);
@@ -86,7 +88,6 @@ static void failed_clear_is_the_failure_told(void **state)
 
 	(void)state;
 	rig_open(&r);
-	ap_observer_poll(&r.obs, &r.ev);
 	r.fake.fail_clears = true;
 	ap_observer_close_window(&r.obs, &r.ev);
 	assert_false(r.ev.window_closed);
