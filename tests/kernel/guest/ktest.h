@@ -103,9 +103,9 @@ void test8_soak(void);
  * line's auditpeak_expect_paths=a,b; the first expected path, or NULL.
  */
 bool path_expected(const char *name);
+const char *first_expected_path(void);
 /* Whether tests/kernel/run put @name=yes on the kernel command line (init
  * passes its parameters on as environment variables). */
 bool cmdline_yes(const char *name);
-const char *first_expected_path(void);
 
 #endif
