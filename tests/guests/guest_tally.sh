@@ -22,7 +22,9 @@ tally() {
 		rm -rf "$out/g" && mkdir -p "$out/g"
 		[ "$1" = none ] || printf "$1" > "$out/g/results.log"
 		echo 12.5 > "$out/g/boot-seconds"
-		guest_tally "guest [x]" "$out/g" "$2" > "$out/lines"
+		rm -f "$out/g.rc"
+		[ "$2" = none ] || echo "$2" > "$out/g.rc"
+		guest_tally "guest [x]" "$out/g" "$out/g.rc" > "$out/lines"
 		echo "$passed $failed"
 		cat "$out/lines"
 	)
@@ -45,6 +47,11 @@ check "no results, hung: counts" "0 2" "$(head -1 <<<"$r")"
 grep -q '^not ok - guest \[x\]: hung or lost its results (boot rc 3' <<<"$r"
 check "a hang is told" 0 $?
 
+r=$(tally 'ok - a\n' none)
+check "no status written: counts" "1 1" "$(head -1 <<<"$r")"
+grep -q '^not ok - guest \[x\]: hung or lost its results (boot rc 99' <<<"$r"
+check "a launcher that wrote no status is a lost guest" 0 $?
+
 r=$(tally '' 0)
 check "rc 0 but no results: counts" "1 1" "$(head -1 <<<"$r")"
 grep -q '^not ok - guest \[x\]: ran no tests' <<<"$r"
@@ -54,4 +61,4 @@ r=$(tally 'ok - a\n' 2)
 check "a panic after results: counts" "1 1" "$(head -1 <<<"$r")"
 
 echo "$checks checks, $failures failed"
-[ "$failures" -eq 0 ] && [ "$checks" -ge 9 ]
+[ "$failures" -eq 0 ] && [ "$checks" -ge 11 ]

@@ -7,7 +7,7 @@
 #   pass MSG / fail MSG         one check
 #   summary                     the last line; exits 0 when none failed
 #   abort MSG                   fail MSG, then summary
-#   guest_tally LABEL OUT RC    a guest's results and its boot's verdict
+#   guest_tally LABEL OUT RC-FILE   a guest's results and its boot's verdict
 
 suite_init() {
 	suite_name=$1
@@ -20,13 +20,14 @@ summary() { echo "$suite_name: $passed passed, $failed failed"; [ "$failed" = 0 
 abort() { fail "$*"; summary; }
 
 # A guest's framed results (OUT/results.log, OUT/boot-seconds) and the
-# verdict on its boot, RC as kernel/rig/rig boot and tests/package/boot
-# exit: 0 the guest's test passed, 1 it reported failures, 2 a kernel
+# verdict on its boot, from the exit status its launcher wrote to RC-FILE
+# (none: 99) as kernel/rig/rig boot and tests/package/boot exit: 0 the guest's test passed, 1 it reported failures, 2 a kernel
 # panic/BUG/WARNING on the console, 3 (or anything else) it hung or lost
 # its results.  Each of the guest's own "ok - X" / "not ok - X" lines
 # counts, shown as "ok - LABEL: X"; a guest that printed none fails.
-guest_tally() { # LABEL OUT RC
-	local label=$1 out=$2 rc=$3 p=0 f=0 secs line
+guest_tally() { # LABEL OUT RC-FILE
+	local label=$1 out=$2 rc p=0 f=0 secs line
+	rc=$(cat "$3" 2>/dev/null || echo 99)
 	secs=$(cat "$out/boot-seconds" 2>/dev/null || echo "?")
 	while IFS= read -r line; do
 		case $line in
